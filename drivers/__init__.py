@@ -1,0 +1,1 @@
+"""Hardware drivers: they talk to devices and know nothing of the studio."""

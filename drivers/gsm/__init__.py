@@ -1,0 +1,1 @@
+"""GSM modem: AT channel, PDU codec, modem driver and a virtual modem on a pseudo-terminal."""
