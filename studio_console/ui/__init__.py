@@ -1,0 +1,1 @@
+"""The Textual screens of the console. Nothing outside this package imports it."""
