@@ -158,17 +158,22 @@ def udev_ignores_modemmanager(device: str) -> bool | None:
 
 def access_problem(device: str) -> str | None:
     """Why this user cannot open ``device`` read-write, in one sentence with its fix; None if it can."""
-    if not os.path.exists(device):
+    user = pwd.getpwuid(os.getuid()).pw_name
+    try:
+        st = os.stat(device)
+    except PermissionError:
+        return (f"{user} may not even look at {device}: a folder on its path is closed to this "
+                "user; use the port under /dev (e.g. /dev/serial/by-id/...).")
+    except OSError:
         if os.path.islink(device):
             return f"{device} is a link to a device that is gone (unplugged?): plug the modem in."
-        return f"{device} does not exist: is the modem plugged in? `studio-console doctor` lists the ports."
+        return (f"{device} does not exist: is the modem plugged in? `studio-console doctor` "
+                "lists the ports.")
     if os.access(device, os.R_OK | os.W_OK):
         return None
     try:
-        st = os.stat(device)
         group = grp.getgrgid(st.st_gid).gr_name
-    except (OSError, KeyError):
+    except KeyError:
         group = "dialout"
-    user = pwd.getpwuid(os.getuid()).pw_name
     return (f"{user} may not open {device} (group {group}): run `sudo usermod -aG {group} {user}`, "
             "then log out and in again.")

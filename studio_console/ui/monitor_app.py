@@ -193,6 +193,8 @@ class ModemMonitorApp(App[None]):
     def _on_call_ended(self) -> None:
         if not self._call_active:
             return
+        if self._call_number is None:
+            self._announce_hidden()
         self._call_active = False
         self._call_number = None
         when = self._clock().astimezone(WIB).strftime("%H:%M:%S")
