@@ -1,0 +1,29 @@
+"""Item states and the rules that move them.
+
+An SMS item starts ``new`` — or ``spam`` when its sender is blocked, or
+``throttled`` when its sender floods the line. Screening then moves it on:
+``new -> approved | rejected | spam``; ``approved -> queued -> on_air -> aired``.
+"""
+
+from __future__ import annotations
+
+__all__ = ["INITIAL_STATES", "ITEM_STATES", "initial_state"]
+
+ITEM_STATES = ("new", "approved", "rejected", "spam", "throttled", "queued", "on_air", "aired")
+INITIAL_STATES = ("new", "spam", "throttled")
+
+
+def initial_state(*, blocked: bool, recent_messages: int, flood_max_messages: int) -> str:
+    """The state a newly received SMS lands in.
+
+    Args:
+        blocked: the sender is blocked (its messages are kept, as spam).
+        recent_messages: messages from the same sender within the flood window,
+            this one excluded.
+        flood_max_messages: more than this many within the window is a flood.
+    """
+    if blocked:
+        return "spam"
+    if recent_messages >= flood_max_messages:
+        return "throttled"
+    return "new"
