@@ -38,6 +38,68 @@ def _cmd_doctor(args: argparse.Namespace) -> int:
     return run_doctor(settings, port=args.port, open_port=not args.no_open, out=sys.stdout)
 
 
+def _cmd_daemon(args: argparse.Namespace) -> int:
+    import logging
+
+    from studio_console.daemon import run_daemon
+
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    return run_daemon(_settings(args))
+
+
+def _cmd_messages(args: argparse.Namespace) -> int:
+    import json
+
+    from studio_console.store import Store, StoreError
+    from studio_console.text import one_line
+
+    settings = _settings(args)
+    path = settings.resolve(settings.database.path)
+    if not path.exists():
+        print(f"studio-console: no database at {path}", file=sys.stderr)
+        return 2
+    since = _parse_since(args.since) if args.since else None
+    try:
+        store = Store(path)
+    except StoreError as exc:
+        print(f"studio-console: {exc}", file=sys.stderr)
+        return 2
+    with store:
+        rows = store.messages(since=since, search=args.search, state=args.state,
+                              limit=args.limit, newest_first=args.limit is not None)
+        rows = sorted(rows, key=lambda r: r.id) if args.limit is not None else rows
+        for row in rows:
+            if args.json:
+                print(json.dumps(row.as_json(), ensure_ascii=False))
+            else:
+                parts = "" if row.complete and row.parts == 1 else f" [{row.parts_received}/{row.parts}]"
+                print(f"{row.id:>7}  {row.received_at[:19]}  {one_line(row.sender):<16} "
+                      f"{row.state:<9}{parts} {one_line(row.text, 200)}")
+    return 0
+
+
+def _parse_since(text: str) -> str:
+    """``--since``: an ISO date/time (local WIB when no offset) or a span like ``2h``, ``30m``, ``7d``."""
+    import re
+    from datetime import UTC, datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    span = re.fullmatch(r"(\d+)\s*([smhd])", text.strip())
+    if span:
+        unit = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}[span.group(2)]
+        moment = datetime.now(UTC) - timedelta(**{unit: int(span.group(1))})
+    else:
+        try:
+            moment = datetime.fromisoformat(text.strip())
+        except ValueError:
+            raise SystemExit(f"studio-console: --since {text!r} is neither an ISO date/time "
+                             "nor a span like 2h, 30m, 7d") from None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=ZoneInfo("Asia/Jakarta"))
+    return moment.astimezone(UTC).isoformat()
+
+
 def _cmd_check_config(args: argparse.Namespace) -> int:
     settings = _settings(args)
     where = settings.source or "built-in defaults"
@@ -69,6 +131,27 @@ def build_parser() -> argparse.ArgumentParser:
     doctor.add_argument("--no-open", action="store_true",
                         help="only list ports and check permissions; do not talk to the modem")
     doctor.set_defaults(func=_cmd_doctor)
+
+    daemon = sub.add_parser("daemon", help="the ingest service alone (modem -> database), for "
+                                           "a systemd unit")
+    daemon.add_argument("--config", type=Path, help="config file (default ./config.toml)")
+    daemon.add_argument("--port", help="serial port (overrides modem.port)")
+    daemon.add_argument("--db", help="database file (overrides database.path)")
+    daemon.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    daemon.set_defaults(func=_cmd_daemon)
+
+    messages = sub.add_parser("messages", help="list stored messages")
+    messages.add_argument("--config", type=Path, help="config file (default ./config.toml)")
+    messages.add_argument("--db", help="database file (overrides database.path)")
+    messages.add_argument("--json", action="store_true",
+                          help="one JSON object per line (id, sender, text, received_at, "
+                               "sent_at, parts, state, …)")
+    messages.add_argument("--since", help="ISO date/time (WIB when no offset) or a span: 2h, 7d")
+    messages.add_argument("--search", help="words to find in text and sender names")
+    messages.add_argument("--state", choices=("new", "approved", "rejected", "spam", "throttled",
+                                              "queued", "on_air", "aired"))
+    messages.add_argument("--limit", type=int, help="only the newest N")
+    messages.set_defaults(func=_cmd_messages)
 
     check = sub.add_parser("check-config", help="validate a config file and report the first error")
     check.add_argument("--config", type=Path, help="config file (default ./config.toml)")

@@ -332,7 +332,7 @@ def _check_values(settings: Settings, path: Path, locator: _KeyLocator) -> None:
         from zoneinfo import ZoneInfo
 
         ZoneInfo(settings.studio.timezone)
-    except Exception:  # noqa: BLE001 - any failure means an unknown zone
+    except Exception:
         fail(("studio", "timezone"), f"is not a known time zone: {settings.studio.timezone!r}")
     modem = settings.modem
     if modem.baudrate <= 0:

@@ -116,7 +116,7 @@ class TrafficPlayer:
                         self._call(event.sender)
                     else:
                         self._hangup()
-                except Exception:  # noqa: BLE001 - a full virtual SIM must not end the demo
+                except Exception:
                     continue
             if not self._loop:
                 return

@@ -100,7 +100,7 @@ CREATE TABLE calls (
     id              INTEGER PRIMARY KEY,
     sender_id       INTEGER NOT NULL REFERENCES senders(id),
     number_raw      TEXT NOT NULL,
-    state           TEXT NOT NULL,              -- ringing screening hold ready on_air ended missed rejected blocked
+    state           TEXT NOT NULL,  -- ringing screening hold ready on_air ended missed rejected blocked
     show_id         INTEGER REFERENCES shows(id),
     ringing_at      TEXT NOT NULL,
     clip_at         TEXT,

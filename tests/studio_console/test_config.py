@@ -60,7 +60,7 @@ def test_wrong_type_names_expected_type_and_line(tmp_path):
 
 def test_boolean_is_not_accepted_as_a_number(tmp_path):
     path = write(tmp_path, "[modem]\ncommand_timeout = true\n")
-    with pytest.raises(ConfigError, match="modem.command_timeout"):
+    with pytest.raises(ConfigError, match=r"modem\.command_timeout"):
         load_settings(path)
 
 
@@ -70,7 +70,7 @@ def test_integer_is_accepted_for_a_float_setting(tmp_path):
 
 
 def test_missing_file_names_the_file(tmp_path):
-    with pytest.raises(ConfigError, match="nope.toml: config file not found"):
+    with pytest.raises(ConfigError, match=r"nope\.toml: config file not found"):
         load_settings(tmp_path / "nope.toml")
 
 
