@@ -197,7 +197,8 @@ class IngestService:
         elif job.kind == "sweep":
             self._sweep()
         elif job.kind == "direct":
-            self._ingest_pdu(job.args[0], None, None)
+            if self._ingest_pdu(job.args[0], None, None):
+                self.modem.acknowledge_direct()
         elif job.kind == "ring":
             self._ring(*job.args)
         elif job.kind == "call-end":

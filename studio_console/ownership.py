@@ -1,7 +1,8 @@
 """Who owns the modem: one ingest process per port, the others run as screens.
 
 The owner holds an advisory ``flock`` on a lock file named after the port (in
-``$XDG_RUNTIME_DIR`` or ``/tmp``), with its pid written inside. A second process
+``/run/lock``, shared by every user, else the temp folder), with its pid written
+inside. A second process
 learns the owner from the file without ever opening the serial port, so it
 never disturbs the owner's line (opening a tty can toggle DTR). The kernel
 releases the lock when the owner dies, even by SIGKILL.
@@ -12,6 +13,7 @@ from __future__ import annotations
 import fcntl
 import os
 import re
+import tempfile
 from pathlib import Path
 
 __all__ = ["PortBusy", "PortLock", "lock_path"]
@@ -34,10 +36,13 @@ class PortBusy(Exception):
 
 
 def lock_path(port: str) -> Path:
-    """The lock file of ``port``."""
-    folder = Path(os.environ.get("XDG_RUNTIME_DIR") or "/tmp") / "studio-console"
+    """The lock file of ``port`` (``STUDIO_CONSOLE_LOCK_DIR`` overrides the folder)."""
+    folder = os.environ.get("STUDIO_CONSOLE_LOCK_DIR")
+    if not folder:
+        shared = Path("/run/lock")
+        folder = str(shared if os.access(shared, os.W_OK | os.X_OK) else tempfile.gettempdir())
     name = re.sub(r"[^A-Za-z0-9_.-]", "_", os.path.abspath(port)).strip("_")
-    return folder / f"{name}.lock"
+    return Path(folder) / f"studio-console-{name}.lock"
 
 
 def _command_of(pid: int) -> str:
@@ -62,8 +67,13 @@ class PortLock:
         Raises:
             PortBusy: another live process holds the claim (named, with its command).
         """
-        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        writable = True
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except PermissionError:  # another user's lock file: reading is enough to lock it
+            fd = os.open(self.path, os.O_RDONLY)
+            writable = False
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -73,8 +83,9 @@ class PortLock:
                 pid = None
             os.close(fd)
             raise PortBusy(self.port, pid, _command_of(pid) if pid else "") from None
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        if writable:
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
         self._fd = fd
 
     @property
