@@ -86,7 +86,7 @@ def test_two_processes_opening_a_new_file_at_once_migrate_it_once(tmp_path):
     def opener() -> None:
         try:
             open_database(path).conn.close()
-        except BaseException as exc:  # noqa: BLE001 - collected for the assertion
+        except BaseException as exc:  # collected for the assertion
             errors.append(exc)
 
     threads = [threading.Thread(target=opener) for _ in range(6)]
