@@ -18,8 +18,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from studio_console.item_rules import initial_state
 from studio_console.phone import parse_number
-from studio_console.screening import initial_state
 from studio_console.store.database import ChangeWatcher, open_database, transaction
 from studio_console.store.search import fts_query
 
