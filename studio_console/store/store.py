@@ -191,6 +191,16 @@ class Store:
         row = self.conn.execute("SELECT id FROM shows WHERE ended_at IS NULL").fetchone()
         return row[0] if row else None
 
+    def show_on_air(self) -> dict[str, Any] | None:
+        """The show on air (id, name, started_at, started_by), or None."""
+        rows = list(self.db.query("SELECT id, name, started_at, started_by FROM shows "
+                                  "WHERE ended_at IS NULL"))
+        return rows[0] if rows else None
+
+    def outbox_backlog(self) -> int:
+        """Outbox rows not yet delivered (pending or failed, waiting for a retry or a person)."""
+        return self.conn.execute("SELECT count(*) FROM outbox WHERE state != 'sent'").fetchone()[0]
+
     def start_show(self, name: str, *, by: str | None = None) -> int:
         """Put a show on air (ending the one on air, if any); returns its id."""
         now = _utc(self.clock)

@@ -1,19 +1,8 @@
-"""The string catalogue: every word the console shows, in Indonesian and English.
-
-Indonesian (``id``) is the default. Code never holds user-facing text; it asks
-the catalogue with a key and named values: ``tr("doctor.port_missing", port=p)``.
-A test checks that both languages carry every key and the same placeholders.
-"""
+"""Catalogue strings of the CLI, the doctor, the status bar and the demo."""
 
 from __future__ import annotations
 
-import string
-
-__all__ = ["CATALOGUE", "LANGUAGES", "Translator", "tr"]
-
-LANGUAGES = ("id", "en")
-
-CATALOGUE: dict[str, dict[str, str]] = {
+STRINGS: dict[str, dict[str, str]] = {
     # --- doctor -------------------------------------------------------------
     "doctor.title": {
         "id": "Pemeriksaan modem Studio Console",
@@ -145,29 +134,30 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "key.monitor.hangup": {"id": "Tutup", "en": "Hang up"},
     "demo.quarantined": {"id": "PDU rusak dikarantina ({reason}): {raw}",
                          "en": "Malformed PDU quarantined ({reason}): {raw}"},
+    # --- app shell ---------------------------------------------------------------
+    "app.title": {"id": "Studio Console", "en": "Studio Console"},
+    "app.screen_only": {"id": "Hanya layar", "en": "Screen only"},
+    "app.owner_elsewhere": {
+        "id": "Modem dipegang proses lain ({owner}); konsol ini berjalan sebagai layar saja.",
+        "en": "The modem is held by another process ({owner}); this console runs as a screen "
+              "only.",
+    },
+    "role.producer": {"id": "Produser", "en": "Producer"},
+    "role.host": {"id": "Penyiar", "en": "Host"},
+    "key.app.help": {"id": "Bantuan", "en": "Help"},
+    "key.app.quit": {"id": "Keluar", "en": "Quit"},
+    "key.help.close": {"id": "Tutup", "en": "Close"},
+    "help.title": {"id": "Tombol", "en": "Keys"},
+    "help.key": {"id": "Tombol", "en": "Key"},
+    "help.action": {"id": "Fungsi", "en": "Action"},
+    "status.no_service": {"id": "Modem: layanan penerima tidak berjalan",
+                          "en": "Modem: no ingest service running"},
+    "status.modem": {
+        "id": "Modem {state} · {operator} · {dbm} dBm · SIM {used}/{total}",
+        "en": "Modem {state} · {operator} · {dbm} dBm · SIM {used}/{total}",
+    },
+    "status.show": {"id": "SIARAN: {name}", "en": "ON AIR: {name}"},
+    "status.no_show": {"id": "Tidak ada siaran", "en": "No show on air"},
+    "status.outbox": {"id": "Kotak keluar {count}", "en": "Outbox {count}"},
+    "status.clock": {"id": "{clock} WIB", "en": "{clock} WIB"},
 }
-
-
-class Translator:
-    """Looks up catalogue strings in one language."""
-
-    def __init__(self, language: str = "id") -> None:
-        if language not in LANGUAGES:
-            raise ValueError(f"unknown language {language!r}; use one of {LANGUAGES}")
-        self.language = language
-
-    def __call__(self, key: str, /, **values: object) -> str:
-        """The text for ``key`` with ``values`` filled in."""
-        entry = CATALOGUE[key]
-        text = entry.get(self.language) or entry["id"]
-        return text.format(**values) if values else text
-
-
-def tr(key: str, /, language: str = "id", **values: object) -> str:
-    """One catalogue lookup without keeping a :class:`Translator`."""
-    return Translator(language)(key, **values)
-
-
-def placeholders(text: str) -> set[str]:
-    """The ``{name}`` placeholders in a catalogue string."""
-    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
