@@ -26,9 +26,25 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from studio_console.demo import run_demo
+    from studio_console.console import run_demo
 
-    return run_demo(language=args.lang, traffic=not args.no_traffic, pace=args.pace)
+    return run_demo(language=args.lang, role=args.role, traffic=not args.no_traffic,
+                    pace=args.pace)
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from studio_console.console import run_console
+
+    settings = _settings(args)
+    return run_console(settings, role=args.role or settings.roles.default,
+                       operator=args.operator)
+
+
+def _cmd_monitor(args: argparse.Namespace) -> int:
+    from studio_console.demo import run_monitor
+
+    return run_monitor(port=None if args.virtual else (args.port or _settings(args).modem.port),
+                       language=args.lang)
 
 
 def _cmd_doctor(args: argparse.Namespace) -> int:
@@ -123,7 +139,29 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--pace", type=float, default=1.0,
                       help="traffic speed factor (2 = twice as fast)")
     demo.add_argument("--no-traffic", action="store_true", help="start with a silent modem")
+    demo.add_argument("--role", choices=("producer", "host"), default="producer",
+                      help="the first demo owns the virtual modem; run a second one with "
+                           "--role host in another terminal to air what the producer approves")
     demo.set_defaults(func=_cmd_demo)
+
+    run = sub.add_parser("run", help="the console: owns the modem if it can, else joins the "
+                                     "running daemon as a screen")
+    run.add_argument("--config", type=Path, help="config file (default ./config.toml)")
+    run.add_argument("--port", help="serial port (overrides modem.port)")
+    run.add_argument("--db", help="database file (overrides database.path)")
+    run.add_argument("--role", choices=("producer", "host"),
+                     help="screen role (default roles.default)")
+    run.add_argument("--operator", help="your name, for the audit log")
+    run.set_defaults(func=_cmd_run)
+
+    monitor = sub.add_parser("monitor", help="raw live view of a modem (SMS and calls as they "
+                                             "arrive), without the database")
+    monitor.add_argument("--config", type=Path, help="config file (default ./config.toml)")
+    monitor.add_argument("--port", help="serial port (default modem.port)")
+    monitor.add_argument("--virtual", action="store_true",
+                         help="a virtual modem with sample traffic")
+    monitor.add_argument("--lang", choices=("id", "en"), default="id")
+    monitor.set_defaults(func=_cmd_monitor)
 
     doctor = sub.add_parser("doctor", help="explain what is wrong with the modem set-up")
     doctor.add_argument("--config", type=Path, help="config file (default ./config.toml)")

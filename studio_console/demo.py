@@ -1,8 +1,10 @@
-"""`studio-console demo`: the console on a virtual modem with sample traffic.
+"""The demo rig: a virtual modem with sample traffic, and `studio-console monitor`.
 
 No hardware and no set-up: a virtual modem is started on a pseudo-terminal in
-a temporary folder, the real modem driver talks to it through pyserial, and a
-traffic player injects Indonesian and Javanese SMS and calls at a human pace.
+a folder, the real modem driver talks to it through pyserial, and a traffic
+player injects Indonesian and Javanese SMS and calls at a human pace.
+`studio-console demo` (see :mod:`studio_console.console`) runs the whole
+console on it; `studio-console monitor --virtual` shows the raw modem view.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from drivers.gsm.modem import Modem
 from drivers.gsm.virtual import VirtualModem
 from studio_console.demo_traffic import DEMO_SCRIPT, TrafficPlayer
 
-__all__ = ["DemoRig", "run_demo"]
+__all__ = ["DemoRig", "run_monitor"]
 
 
 class DemoRig:
@@ -60,12 +62,18 @@ class DemoRig:
         self.vmodem.stop()
 
 
-def run_demo(*, language: str = "id", traffic: bool = True, pace: float = 1.0) -> int:
-    """Run the demo console in this terminal until the user quits."""
+def run_monitor(*, port: str | None, language: str = "id", pace: float = 1.0) -> int:
+    """The live modem view: a real port, or (``port=None``) a virtual modem with traffic."""
     from studio_console.ui.monitor_app import ModemMonitorApp
 
-    with tempfile.TemporaryDirectory(prefix="studio-console-demo-") as tmp:
-        rig = DemoRig(Path(tmp), traffic=traffic, pace=pace)
+    if port is not None:
+        def factory(on_event: Callable[[object], None]) -> Modem:
+            return Modem(port=port, on_event=on_event, poll_interval=10.0)
+
+        ModemMonitorApp(factory, language=language).run()
+        return 0
+    with tempfile.TemporaryDirectory(prefix="studio-console-monitor-") as tmp:
+        rig = DemoRig(Path(tmp), pace=pace)
         rig.start()
         try:
             ModemMonitorApp(rig.modem_factory, language=language).run()
