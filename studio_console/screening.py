@@ -14,6 +14,7 @@ transition is one transaction that also appends to the audit log.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
@@ -144,7 +145,8 @@ class ScreeningService:
             elif value is not None and kind is int:
                 value = int(value)
             elif value is not None:
-                value = str(value).strip() or None
+                # Lone surrogates (from broken UCS2 input) cannot be stored as UTF-8.
+                value = re.sub(r"[\ud800-\udfff]", "\ufffd", str(value)).strip() or None
             values.append(value)
         sets = ", ".join(f"{name} = ?" for name in fields)
         with transaction(self.store.conn):
