@@ -29,13 +29,12 @@ class HelpScreen(ModalScreen[None]):
         table.add_column(t("help.action"))
         below = next((s for s in reversed(self.app.screen_stack) if s is not self), None)
         seen: set[tuple[str, str]] = set()
-        for node in (below, self.app):
-            if node is None:
+        # The focused widget's, the screen's and the app's bindings, as they are in force.
+        active = below.active_bindings.values() if below is not None else ()
+        for entry in active:
+            b = entry.binding
+            if not b.description or (b.key, b.action) in seen:
                 continue
-            for key, bindings in node._bindings.key_to_bindings.items():
-                for b in bindings:
-                    if not b.description or (key, b.action) in seen:
-                        continue
-                    seen.add((key, b.action))
-                    table.add_row(Text(self.app.get_key_display(b)), Text(b.description))
+            seen.add((b.key, b.action))
+            table.add_row(Text(self.app.get_key_display(b)), Text(b.description))
         yield Static(table)
