@@ -26,6 +26,7 @@ from typing import Any
 from drivers.gsm import events as ev
 from drivers.gsm.pdu import PduError, decode
 from studio_console.store import Store
+from studio_console.store import commands as modem_commands
 
 __all__ = ["IngestCounters", "IngestService"]
 
@@ -33,6 +34,7 @@ log = logging.getLogger(__name__)
 
 STATUS_INTERVAL = 2.0  # seconds between status heartbeats (and at every change)
 STALE_CHECK_INTERVAL = 10.0
+COMMAND_POLL_INTERVAL = 0.2  # seconds between PRAGMA data_version checks for screens' commands
 
 
 @dataclass
@@ -100,6 +102,8 @@ class IngestService:
         self._store: Store | None = None
         self._call: _CallTrack | None = None
         self._status_dirty = True
+        self._command_watcher: Any = None
+        self._commands_deferred = False
         self.modem = modem_factory(self._on_event)
 
     # ---------------------------------------------------------------- lifecycle
@@ -164,9 +168,10 @@ class IngestService:
         next_sweep = time.monotonic() + self.sweep_interval
         next_stale = time.monotonic()
         next_status = time.monotonic()
+        next_commands = time.monotonic()
         while not self._stop.is_set():
             now = time.monotonic()
-            timeout = max(0.0, min(next_sweep, next_stale, next_status) - now)
+            timeout = max(0.0, min(next_sweep, next_stale, next_status, next_commands) - now)
             try:
                 job = self._jobs.get(timeout=timeout)
             except queue.Empty:
@@ -181,6 +186,9 @@ class IngestService:
                 if now >= next_stale:
                     next_stale = now + STALE_CHECK_INTERVAL
                     self._release_stale()
+                if now >= next_commands:
+                    next_commands = now + COMMAND_POLL_INTERVAL
+                    self._poll_commands()
                 if self._status_dirty or now >= next_status:
                     next_status = now + STATUS_INTERVAL
                     self._publish_status()
@@ -316,6 +324,60 @@ class IngestService:
         if track is not None:
             track.answered = True
             self._jobs.put(_Job("call-state", (track.db_id, "screening")))
+
+    # ------------------------------------------------------- screens' modem commands
+    def _poll_commands(self) -> None:
+        """Carry out the screens' pending modem commands (one pragma when nothing changed)."""
+        store = self._require_store()
+        if self._command_watcher is None:  # first tick: whatever waited while we were down
+            self._command_watcher = store.watcher()
+        elif not self._command_watcher.changed() and not self._commands_deferred:
+            return
+        self._commands_deferred = False
+        for command in modem_commands.pending(store):
+            if not self._run_command(store, command):
+                self._commands_deferred = True  # the modem is not ready: try again next tick
+
+    def _run_command(self, store: Store, command: modem_commands.ModemCommand) -> bool:
+        """Answer or hang up as a screen asked; False when it must wait for the modem."""
+        if command.stale(store.clock()):
+            modem_commands.complete(store, command.id, False, modem_commands.ERROR_STALE)
+            return True
+        if self.modem.state != "ready":
+            return False
+        track, wanted = self._call, command.call_id
+        current = track is not None and (wanted is None or track.db_id == wanted)
+        # Answer only the ringing call asked for; never hang up on another caller than that.
+        if (command.command == "answer" and (not current or track.answered)) or (
+                command.command == "hangup" and track is not None and not current):
+            modem_commands.complete(store, command.id, False, modem_commands.ERROR_NOT_CURRENT)
+            return True
+        try:
+            if command.command == "answer":
+                self.modem.answer()
+            else:
+                self.modem.hangup()
+        except Exception as exc:
+            log.warning("modem command %s #%s failed: %s", command.command, command.id, exc)
+            modem_commands.complete(store, command.id, False, str(exc) or type(exc).__name__)
+            return True
+        who = {"role": command.requested_role, "actor": command.requested_by}
+        if command.command == "answer" and track is not None:
+            track.answered = True
+            store.call_set_state(track.db_id, "screening", **who)
+        elif command.command == "hangup":
+            answered = track.answered if track is not None else True
+            if track is not None:
+                self._call = None  # the CallEnded that follows finds nothing left to end
+            call_id = wanted if wanted is not None else track.db_id if track else None
+            row = store.call(call_id) if call_id is not None else None
+            if row is not None and row["ended_at"] is None:
+                state = ("blocked" if row["state"] == "blocked" else
+                         "rejected" if row["state"] == "ringing" and not answered else "ended")
+                store.call_set_state(call_id, state, reason="local hang-up", **who)
+        modem_commands.complete(store, command.id, True)
+        self._status_dirty = True
+        return True
 
     # -------------------------------------------------------------------- status
     def status(self) -> dict[str, Any]:

@@ -268,5 +268,26 @@ CREATE TABLE outbox_attempts (
 );
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1_CORE, _V2_SEARCH, _V3_COMPLAINTS)
+_V4_MODEM_COMMANDS = """
+-- What the screens ask the ingest service (in this process or the daemon) to do on the
+-- modem. A screen inserts a pending row; the service carries it out and marks it done or
+-- failed. Rows are kept as a record (who answered or hung up which call, and when).
+CREATE TABLE modem_commands (
+    id              INTEGER PRIMARY KEY,
+    created_at      TEXT NOT NULL,
+    command         TEXT NOT NULL CHECK (command IN ('answer', 'hangup')),
+    args            TEXT NOT NULL DEFAULT '{}',     -- JSON, e.g. {"call_id": 7}
+    requested_role  TEXT NOT NULL,                  -- producer host system
+    requested_by    TEXT,
+    state           TEXT NOT NULL DEFAULT 'pending'
+                    CHECK (state IN ('pending', 'done', 'failed')),
+    done_at         TEXT,
+    error           TEXT                            -- 'stale', 'not-current-call' or the modem's reason
+);
+CREATE INDEX modem_commands_pending ON modem_commands (id) WHERE state = 'pending';
+-- The calls panel finds the item a call was summarised into.
+CREATE INDEX items_call ON items (call_id) WHERE call_id IS NOT NULL;
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1_CORE, _V2_SEARCH, _V3_COMPLAINTS, _V4_MODEM_COMMANDS)
 SCHEMA_VERSION = len(MIGRATIONS)
