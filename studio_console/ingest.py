@@ -118,12 +118,12 @@ class IngestService:
         self.modem.start()
 
     def stop(self) -> None:
-        """Stop the modem and the worker; close the store."""
-        self.modem.stop()
+        """Stop the worker (finishing the message in hand), then the modem; close the store."""
         self._stop.set()
         self._jobs.put(_Job("wake"))
         if self._thread is not None:
             self._thread.join(30)
+        self.modem.stop()
         if self._store is not None:
             try:
                 self._publish_status()
@@ -133,8 +133,10 @@ class IngestService:
             self._store = None
 
     def sweep_now(self) -> None:
-        """Ask for a sweep of every storage."""
-        self._jobs.put(_Job("sweep"))
+        """Ask for a sweep of every storage (requests made while one waits are merged)."""
+        if not self._sweep_queued:
+            self._sweep_queued = True
+            self._jobs.put(_Job("sweep"))
 
     def idle(self) -> bool:
         """True when no job is waiting (tests and benchmarks wait on it)."""
@@ -148,10 +150,10 @@ class IngestService:
         elif isinstance(event, ev.SmsReceived | ev.StatusReportReceived):
             self._jobs.put(_Job("direct", (event.pdu_hex,)))
         elif isinstance(event, ev.MessagesWaiting | ev.StorageFull):
-            self._jobs.put(_Job("sweep"))
+            self.sweep_now()
         elif isinstance(event, ev.StateChanged):
             if event.state == "ready":
-                self._jobs.put(_Job("sweep"))
+                self.sweep_now()
             elif event.state == "reconnecting":
                 self.counters.reconnects += 1
             self._jobs.put(_Job("call-reset") if event.state != "ready" else _Job("wake"))
@@ -184,7 +186,7 @@ class IngestService:
                     next_sweep = now + self.sweep_interval
                     self._do(_Job("sweep"))
                 if now >= next_stale:
-                    next_stale = now + STALE_CHECK_INTERVAL
+                    next_stale = now + min(STALE_CHECK_INTERVAL, self.multipart_wait / 4)
                     self._release_stale()
                 if now >= next_commands:
                     next_commands = now + COMMAND_POLL_INTERVAL
@@ -217,6 +219,7 @@ class IngestService:
             self._call_end(None, "modem disconnected")
 
     def _sweep(self) -> None:
+        self._sweep_queued = False
         if self.modem.state != "ready":
             return
         try:
@@ -227,6 +230,8 @@ class IngestService:
             return
         self.counters.sweeps += 1
         for msg in stored:
+            if self._stop.is_set():
+                break
             if msg.stat in (2, 3):  # stored outgoing drafts, not received messages
                 continue
             self._ingest_stored(msg.storage, msg.index, msg.pdu_hex)

@@ -392,11 +392,35 @@ class Store:
                 "INSERT INTO sent_sms (recipient, text, created_at, purpose, related_id) "
                 "VALUES (?, ?, ?, ?, ?)", (recipient, text, now, purpose, related_id))
             sent_id = int(cur.lastrowid)
+            wanted = parse_number(recipient).key
             for seq, reference in enumerate(references, start=1):
-                self.conn.execute(
+                cur = self.conn.execute(
                     "INSERT INTO sent_parts (sent_id, seq, reference, sent_at) VALUES (?, ?, ?, ?)",
                     (sent_id, seq, reference, now))
+                self._attach_early_report(int(cur.lastrowid), reference, wanted)
         return sent_id
+
+    def _attach_early_report(self, part_id: int, reference: int, recipient_key: str) -> None:
+        """A delivery report can beat ``record_sent`` (multipart sends take seconds): match it now."""
+        for report_id, recipient, status, pdu_hex in self.conn.execute(
+                "SELECT id, recipient, status, pdu_hex FROM status_reports WHERE reference = ? "
+                "AND sent_part_id IS NULL ORDER BY id DESC LIMIT 20", (reference,)).fetchall():
+            if parse_number(recipient).key != recipient_key:
+                continue
+            from drivers.gsm.pdu import PduError, decode
+
+            try:
+                report = decode(pdu_hex)
+            except PduError:
+                continue
+            self.conn.execute("UPDATE status_reports SET sent_part_id = ? WHERE id = ?",
+                              (part_id, report_id))
+            self.conn.execute(
+                "UPDATE sent_parts SET status = ?, status_text = ?, delivered = ?, status_at = ?, "
+                "discharge_at = ? WHERE id = ?",
+                (status, report.status_text, None if report.delivered is None
+                 else int(report.delivered), _utc(self.clock), iso(report.discharge_time), part_id))
+            return
 
     def store_status_report(self, report: Any, pdu_hex: str) -> tuple[int | None, bool]:
         """Store a delivery report and match it to the sent part (same TP-MR and recipient).

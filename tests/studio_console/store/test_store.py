@@ -273,3 +273,13 @@ def test_paging_by_id_and_state_filter(store):
     older = list(store.messages(before_id=newest[-1].id, limit=5, newest_first=True))
     assert [m.text for m in older] == [f"pesan {i}" for i in range(6, 1, -1)]
     assert list(store.messages(state="spam")) == []
+
+
+def test_delivery_report_arriving_before_the_send_is_recorded_still_matches(store):
+    report = encode_status_report("+6281234567890", 77, status=0)
+    assert store.store_status_report(decode(report), report) == (None, False)
+    sent = store.record_sent("081234567890", "Aduan Anda diteruskan", [77])
+    row = store.conn.execute("SELECT delivered, status FROM sent_parts WHERE sent_id = ?",
+                             (sent,)).fetchone()
+    assert row == (1, 0)
+    assert store.conn.execute("SELECT sent_part_id IS NOT NULL FROM status_reports").fetchone()[0]
