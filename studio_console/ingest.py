@@ -104,6 +104,7 @@ class IngestService:
         self._status_dirty = True
         self._command_watcher: Any = None
         self._commands_deferred = False
+        self._sweep_queued = False
         self.modem = modem_factory(self._on_event)
 
     # ---------------------------------------------------------------- lifecycle
