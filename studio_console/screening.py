@@ -15,6 +15,7 @@ transition is one transaction that also appends to the audit log.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
@@ -53,7 +54,23 @@ EDITABLE_FIELDS: dict[str, type] = {
 
 
 class ScreeningError(Exception):
-    """A transition or edit that the rules do not allow (the message says why)."""
+    """A transition or edit that the rules do not allow.
+
+    ``str(exc)`` is an English sentence (logs, CLI); screens show
+    :meth:`localized`, the catalogue's ``screening.<key>`` in their language.
+    """
+
+    def __init__(self, key: str, message: str, **values: object) -> None:
+        super().__init__(message)
+        self.key = key
+        self.values = values
+
+    def localized(self, t: Callable[..., str]) -> str:
+        """The reason in the console's language."""
+        try:
+            return t(f"screening.{self.key}", **self.values)
+        except KeyError:
+            return str(self)
 
 
 @dataclass(frozen=True)
@@ -74,7 +91,7 @@ class ScreeningService:
 
     def __init__(self, store: Store, actor: Actor) -> None:
         if actor.role not in ("producer", "host"):
-            raise ScreeningError(f"unknown role {actor.role!r}")
+            raise ScreeningError("role_unknown", f"unknown role {actor.role!r}", role=actor.role)
         self.store = store
         self.actor = actor
 
@@ -84,7 +101,7 @@ class ScreeningService:
     def _state(self, item_id: int) -> str:
         row = self.store.conn.execute("SELECT state FROM items WHERE id = ?", (item_id,)).fetchone()
         if row is None:
-            raise ScreeningError(f"item {item_id} does not exist")
+            raise ScreeningError("no_item", f"item {item_id} does not exist", item=item_id)
         return row[0]
 
     def move(self, item_id: int, to: str, *, detail: str | None = None) -> str:
@@ -94,16 +111,18 @@ class ScreeningService:
             ScreeningError: the role may not make this move, or not from this state.
         """
         if to not in _TRANSITIONS:
-            raise ScreeningError(f"no item can be moved to {to!r}")
+            raise ScreeningError("bad_target", f"no item can be moved to {to!r}", to=to)
         sources, roles = _TRANSITIONS[to]
         if self.actor.role not in roles:
-            raise ScreeningError(f"the {self.actor.role} may not mark an item {to}")
+            raise ScreeningError("role_may_not", f"the {self.actor.role} may not mark an item {to}",
+                                 role=self.actor.role, to=to)
         now = self._now()
         conn = self.store.conn
         with transaction(conn):
             before = self._state(item_id)
             if before not in sources:
-                raise ScreeningError(f"item {item_id} is {before}; it cannot become {to}")
+                raise ScreeningError("cannot_become", f"item {item_id} is {before}; it cannot become {to}",
+                                     item=item_id, state=before, to=to)
             extra = ""
             args: list[Any] = [to, now]
             if to == "queued":
@@ -132,10 +151,11 @@ class ScreeningService:
         The citizen's original text is never changed: ``air_text`` is the edit for air.
         """
         if self.actor.role != "producer":
-            raise ScreeningError("only the producer edits items")
+            raise ScreeningError("producer_only", "only the producer edits items")
         unknown = set(fields) - set(EDITABLE_FIELDS)
         if unknown:
-            raise ScreeningError(f"unknown item field(s): {', '.join(sorted(unknown))}")
+            raise ScreeningError("unknown_field", f"unknown item field(s): {', '.join(sorted(unknown))}",
+                                 fields=", ".join(sorted(unknown)))
         now = self._now()
         values = []
         for name, value in fields.items():
@@ -159,11 +179,11 @@ class ScreeningService:
     def set_next(self, item_id: int) -> None:
         """Mark a queued item as the one the host reads next (one at a time)."""
         if self.actor.role != "producer":
-            raise ScreeningError("only the producer picks the next item")
+            raise ScreeningError("producer_only", "only the producer picks the next item")
         now = self._now()
         with transaction(self.store.conn):
             if self._state(item_id) != "queued":
-                raise ScreeningError(f"item {item_id} is not in the queue")
+                raise ScreeningError("not_queued", f"item {item_id} is not in the queue", item=item_id)
             self.store.conn.execute("UPDATE items SET is_next = (id = ?) WHERE state = 'queued' "
                                     "OR is_next = 1", (item_id,))
             self.store._audit(self.actor.role, self.actor.name, "item", item_id, "next", None,
@@ -172,14 +192,14 @@ class ScreeningService:
     def reorder(self, item_id: int, offset: int) -> None:
         """Move a queued item ``offset`` places up (negative) or down the running order."""
         if self.actor.role != "producer":
-            raise ScreeningError("only the producer reorders the queue")
+            raise ScreeningError("producer_only", "only the producer reorders the queue")
         now = self._now()
         conn = self.store.conn
         with transaction(conn):
             order = [r[0] for r in conn.execute(
                 "SELECT id FROM items WHERE state IN ('queued', 'on_air') ORDER BY position, id")]
             if item_id not in order:
-                raise ScreeningError(f"item {item_id} is not in the queue")
+                raise ScreeningError("not_queued", f"item {item_id} is not in the queue", item=item_id)
             old = order.index(item_id)
             new = max(0, min(len(order) - 1, old + offset))
             order.insert(new, order.pop(old))
@@ -203,9 +223,9 @@ class ScreeningService:
                    call_id: int | None = None) -> int:
         """Add a manual item (a walk-in speaker, a call summarised by the screener); returns its id."""
         if self.actor.role != "producer":
-            raise ScreeningError("only the producer adds items")
+            raise ScreeningError("producer_only", "only the producer adds items")
         if not text.strip():
-            raise ScreeningError("a manual item needs text")
+            raise ScreeningError("needs_text", "a manual item needs text")
         now = self._now()
         kind = "call" if call_id is not None else "manual"
         with transaction(self.store.conn):

@@ -183,7 +183,7 @@ class HostScreen(Screen[None]):
         try:
             self.app.screening.move(item.item_id, to)  # type: ignore[attr-defined]
         except ScreeningError as exc:
-            self.notify(str(exc), severity="error", markup=False)
+            self.notify(exc.localized(self.app.t), severity="error", markup=False)
             return
         self._after_write()
 
@@ -228,7 +228,7 @@ class HostScreen(Screen[None]):
             try:
                 self.app.screening.answered(item_id, *result)  # type: ignore[attr-defined]
             except ScreeningError as exc:
-                self.notify(str(exc), severity="error", markup=False)
+                self.notify(exc.localized(self.app.t), severity="error", markup=False)
                 return
             self._after_write()
 

@@ -282,7 +282,7 @@ class ProducerScreen(Screen[None]):
         try:
             write()
         except ScreeningError as exc:
-            self.notify(str(exc), severity="error", markup=False)
+            self.notify(exc.localized(self.app.t), severity="error", markup=False)
             return False
         except (StoreError, sqlite3.Error) as exc:
             self.notify(self._t("producer.failed", reason=str(exc)), severity="error", markup=False)

@@ -423,7 +423,7 @@ class CallsPanel(Vertical, can_focus=True):
                     text, reporter_name=name, call_id=call_id
                 )
             except ScreeningError as exc:
-                self.notify(str(exc), severity="error", markup=False)
+                self.notify(exc.localized(self.app.t), severity="error", markup=False)
                 return
             self.notify(self.app.t("calls.summarised", id=item_id), markup=False)  # type: ignore[attr-defined]
             self._changed()

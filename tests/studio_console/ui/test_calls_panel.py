@@ -282,7 +282,7 @@ async def test_an_empty_summary_is_refused_with_a_message(db, clock, seed):
         await pilot.press("ctrl+s")
         await settle(app, pilot)
         assert seed.conn.execute("SELECT count(*) FROM items").fetchone()[0] == 0
-        assert any("needs text" in n.message for n in app._notifications)
+        assert any("perlu teks" in n.message for n in app._notifications)
 
 
 async def test_hostile_numbers_names_and_notes_are_inert(db, clock, seed):

@@ -205,12 +205,12 @@ async def test_refusals_are_shown_and_change_nothing(tmp_path):
         await pilot.press("q")
         await pilot.pause()
         assert row(app, item, "state") == ("new",)
-        assert seen[-1][1] == "error" and "cannot become queued" in seen[-1][0]
+        assert seen[-1][1] == "error" and "tidak bisa menjadi queued" in seen[-1][0]
         await pilot.press("x")
         await pilot.press("left_square_bracket")
         await pilot.pause()
         assert [s[1] for s in seen[-2:]] == ["error", "error"]
-        assert "not in the queue" in seen[-1][0]
+        assert "tidak ada di antrean" in seen[-1][0]
         assert row(app, item, "is_next", "position") == (0, None)
         screen.select_item(None)  # nothing highlighted: the producer is told to pick one
         seen.clear()
