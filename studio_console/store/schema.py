@@ -10,6 +10,8 @@ timestamp of an SMS (``sent_at``) keeps the offset the network reported.
 
 from __future__ import annotations
 
+import unicodedata
+
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION"]
 
 _V1_CORE = """
@@ -289,5 +291,53 @@ CREATE INDEX modem_commands_pending ON modem_commands (id) WHERE state = 'pendin
 CREATE INDEX items_call ON items (call_id) WHERE call_id IS NOT NULL;
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1_CORE, _V2_SEARCH, _V3_COMPLAINTS, _V4_MODEM_COMMANDS)
+
+def _separators() -> str:
+    """Every assigned symbol, punctuation, space and control character above ASCII.
+
+    SQLite's unicode61 tokenizer knows Unicode 6.1 only and takes newer symbols
+    (emoji since Unicode 8, skin tones, bidi isolates) for letters, gluing them to
+    the word beside them ("aamiin🤲"). Declaring them separators fixes that; the
+    list is fixed in the table definition when the migration runs.
+    """
+    chars = (chr(c) for c in range(0xA0, 0x110000))
+    keep = "".join(c for c in chars if unicodedata.category(c)[0] in "SPZC"
+                   and unicodedata.category(c) not in ("Cn", "Cs", "Co"))
+    return keep.replace("'", "''").replace('"', '""')
+
+
+_V5_SEARCH_TOKENS = f"""
+-- Search: newer symbols are separators, 2- and 3-letter prefixes are indexed (typing
+-- "ja" stays instant), and state pages use an index ordered by message.
+DROP TRIGGER messages_fts_insert;
+DROP TRIGGER messages_fts_update;
+DROP TRIGGER messages_fts_delete;
+DROP TRIGGER senders_name_fts;
+DROP TABLE messages_fts;
+CREATE VIRTUAL TABLE messages_fts USING fts5 (
+    text, sender_name,
+    tokenize = "unicode61 remove_diacritics 2 separators '{_separators()}'",
+    prefix = '2 3'
+);
+INSERT INTO messages_fts (rowid, text, sender_name)
+    SELECT m.id, m.text, coalesce(s.name, '') FROM messages m JOIN senders s ON s.id = m.sender_id;
+CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
+    INSERT INTO messages_fts (rowid, text, sender_name)
+    VALUES (new.id, new.text, coalesce((SELECT name FROM senders WHERE id = new.sender_id), ''));
+END;
+CREATE TRIGGER messages_fts_update AFTER UPDATE OF text ON messages BEGIN
+    UPDATE messages_fts SET text = new.text WHERE rowid = new.id;
+END;
+CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
+    DELETE FROM messages_fts WHERE rowid = old.id;
+END;
+CREATE TRIGGER senders_name_fts AFTER UPDATE OF name ON senders BEGIN
+    UPDATE messages_fts SET sender_name = coalesce(new.name, '')
+    WHERE rowid IN (SELECT id FROM messages WHERE sender_id = new.id);
+END;
+CREATE INDEX items_state_message ON items (state, message_id);
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1_CORE, _V2_SEARCH, _V3_COMPLAINTS, _V4_MODEM_COMMANDS,
+                               _V5_SEARCH_TOKENS)
 SCHEMA_VERSION = len(MIGRATIONS)

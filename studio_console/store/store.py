@@ -557,29 +557,44 @@ class Store:
             after_id, before_id: page by id.
             limit: at most this many.
         """
+        # Three shapes, each walking an index in id order so a page stops early:
+        # search -> the FTS index by rowid; state -> items (state, message_id); else messages.
         where, args = [], []
-        if since:
-            where.append("m.received_at >= ?")
-            args.append(since)
-        if state:
-            where.append("coalesce(i.state, 'new') = ?")
-            args.append(state)
-        if after_id is not None:
-            where.append("m.id > ?")
-            args.append(after_id)
-        if before_id is not None:
-            where.append("m.id < ?")
-            args.append(before_id)
         if search is not None:
             query = fts_query(search)
             if query is None:
                 return
-            where.append("m.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?)")
+            key = "f.rowid"
+            source = ("FROM messages_fts f JOIN messages m ON m.id = f.rowid "
+                      "JOIN senders s ON s.id = m.sender_id "
+                      "LEFT JOIN items i ON i.message_id = m.id")
+            where.append("messages_fts MATCH ?")
             args.append(query)
-        sql = f"SELECT {_MESSAGE_COLUMNS} {_MESSAGE_FROM}"
+            if state:
+                where.append("coalesce(i.state, 'new') = ?")
+                args.append(state)
+        elif state:
+            key = "i.message_id"
+            source = ("FROM items i JOIN messages m ON m.id = i.message_id "
+                      "JOIN senders s ON s.id = m.sender_id")
+            where.append("i.state = ?")
+            args.append(state)
+        else:
+            key = "m.id"
+            source = _MESSAGE_FROM
+        if since:
+            where.append("m.received_at >= ?")
+            args.append(since)
+        if after_id is not None:
+            where.append(f"{key} > ?")
+            args.append(after_id)
+        if before_id is not None:
+            where.append(f"{key} < ?")
+            args.append(before_id)
+        sql = f"SELECT {_MESSAGE_COLUMNS} {source}"
         if where:
             sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY m.id" + (" DESC" if newest_first else "")
+        sql += f" ORDER BY {key}" + (" DESC" if newest_first else "")
         if limit is not None:
             sql += " LIMIT ?"
             args.append(limit)
