@@ -192,7 +192,9 @@ class IngestService:
                 if now >= next_commands:
                     next_commands = now + COMMAND_POLL_INTERVAL
                     self._poll_commands()
-                if self._status_dirty or now >= next_status:
+                # Publish at the heartbeat, or on a change once the queue is drained: a
+                # burst of messages must not pay one status transaction each.
+                if (self._status_dirty and self._jobs.unfinished_tasks <= 1) or now >= next_status:
                     next_status = now + STATUS_INTERVAL
                     self._publish_status()
             except Exception:
