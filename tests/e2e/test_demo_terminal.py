@@ -106,3 +106,36 @@ def test_newcomer_screens_in_one_terminal_and_airs_in_another(tmp_path):
         tmux.keys("producer", "C-q")
     finally:
         tmux.kill()
+
+
+def test_run_owns_the_modem_and_a_second_console_joins_as_a_screen(tmp_path):
+    env = {**os.environ, "TERM": "xterm-256color", "STUDIO_CONSOLE_LOCK_DIR": str(tmp_path)}
+    env.pop("TMUX", None)
+    link, control = tmp_path / "ttyGSM0", tmp_path / "vmodem.sock"
+    config = tmp_path / "config.toml"
+    config.write_text(f'[modem]\nport = "{link}"\npoll_interval = 2.0\n\n'
+                      f'[database]\npath = "{tmp_path / "studio.sqlite3"}"\n\n'
+                      '[ui.keymap]\n"producer.approve" = "y"\n', encoding="utf-8")
+    vmodem = subprocess.Popen([CONSOLE, "vmodem", "--link", str(link), "--control", str(control)],
+                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    tmux = Tmux(tmp_path, env)
+    try:
+        deadline = time.monotonic() + 20
+        while not control.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        tmux.start("producer", f"{CONSOLE} run --config {config} --operator Rina")
+        tmux.wait_for("producer", "tersambung")
+        subprocess.run([CONSOLE, "vmodem-ctl", "--control", str(control), "sms", "+6281234567890",
+                        "Jembatan Kalitidu retak"], env=env, check=True, timeout=30)
+        tmux.wait_for("producer", "Jembatan Kalitidu")
+        tmux.start("host", f"{CONSOLE} run --config {config} --role host")
+        tmux.wait_for("host", "Hanya layar")  # the port is owned: this one is a screen only
+        tmux.keys("producer", "y")  # the user keymap moved "approve" to y
+        rows = wait_rows(env, tmp_path / "studio.sqlite3", "approved")
+        assert rows[0]["text"] == "Jembatan Kalitidu retak"
+        tmux.keys("host", "C-q")
+        tmux.keys("producer", "C-q")
+    finally:
+        tmux.kill()
+        vmodem.terminate()
+        vmodem.wait(timeout=10)
