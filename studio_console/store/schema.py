@@ -209,12 +209,9 @@ CREATE TABLE service_status (
 );
 """
 
-_V2_SEARCH = """
--- Full-text search over message text and the sender's remembered name.
-CREATE VIRTUAL TABLE messages_fts USING fts5 (
-    text, sender_name, tokenize = 'unicode61 remove_diacritics 2'
-);
-INSERT INTO messages_fts (rowid, text, sender_name)
+# Fill the search index and keep it in step with messages and sender names
+# (the same in every version of the search table).
+_FTS_FILL_AND_TRIGGERS = """INSERT INTO messages_fts (rowid, text, sender_name)
     SELECT m.id, m.text, coalesce(s.name, '') FROM messages m JOIN senders s ON s.id = m.sender_id;
 CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
     INSERT INTO messages_fts (rowid, text, sender_name)
@@ -231,6 +228,13 @@ CREATE TRIGGER senders_name_fts AFTER UPDATE OF name ON senders BEGIN
     WHERE rowid IN (SELECT id FROM messages WHERE sender_id = new.id);
 END;
 """
+
+_V2_SEARCH = f"""
+-- Full-text search over message text and the sender's remembered name.
+CREATE VIRTUAL TABLE messages_fts USING fts5 (
+    text, sender_name, tokenize = 'unicode61 remove_diacritics 2'
+);
+{_FTS_FILL_AND_TRIGGERS}"""
 
 _V3_COMPLAINTS = """
 -- Room for the complaints and their outbox (filled in by the complaint export).
@@ -319,23 +323,7 @@ CREATE VIRTUAL TABLE messages_fts USING fts5 (
     tokenize = "unicode61 remove_diacritics 2 separators '{_separators()}'",
     prefix = '2 3'
 );
-INSERT INTO messages_fts (rowid, text, sender_name)
-    SELECT m.id, m.text, coalesce(s.name, '') FROM messages m JOIN senders s ON s.id = m.sender_id;
-CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
-    INSERT INTO messages_fts (rowid, text, sender_name)
-    VALUES (new.id, new.text, coalesce((SELECT name FROM senders WHERE id = new.sender_id), ''));
-END;
-CREATE TRIGGER messages_fts_update AFTER UPDATE OF text ON messages BEGIN
-    UPDATE messages_fts SET text = new.text WHERE rowid = new.id;
-END;
-CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
-    DELETE FROM messages_fts WHERE rowid = old.id;
-END;
-CREATE TRIGGER senders_name_fts AFTER UPDATE OF name ON senders BEGIN
-    UPDATE messages_fts SET sender_name = coalesce(new.name, '')
-    WHERE rowid IN (SELECT id FROM messages WHERE sender_id = new.id);
-END;
-CREATE INDEX items_state_message ON items (state, message_id);
+{_FTS_FILL_AND_TRIGGERS}CREATE INDEX items_state_message ON items (state, message_id);
 """
 
 MIGRATIONS: tuple[str, ...] = (_V1_CORE, _V2_SEARCH, _V3_COMPLAINTS, _V4_MODEM_COMMANDS,

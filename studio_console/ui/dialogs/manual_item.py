@@ -9,10 +9,10 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, TextArea
 
 from studio_console.ui.bindings import localize_bindings
+from studio_console.ui.dialogs.base import SaveCancelDialog
 
 __all__ = ["ManualItem", "ManualItemDialog"]
 
@@ -25,7 +25,7 @@ class ManualItem:
     reporter_name: str | None
 
 
-class ManualItemDialog(ModalScreen[ManualItem | None]):
+class ManualItemDialog(SaveCancelDialog[ManualItem | None]):
     """Text (required) and a name (optional); ``ctrl+s`` saves, escape cancels."""
 
     DEFAULT_CSS = """
@@ -69,18 +69,6 @@ class ManualItemDialog(ModalScreen[ManualItem | None]):
         name = self.query_one("#name", Input).value.strip() or None
         self.dismiss(ManualItem(text, name))
 
-    def action_cancel(self) -> None:
-        """Close without a result."""
-        self.dismiss(None)
-
     @on(Input.Submitted, "#name")
     def _submitted(self) -> None:
         self.action_save()
-
-    @on(Button.Pressed, "#save")
-    def _save_pressed(self) -> None:
-        self.action_save()
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel_pressed(self) -> None:
-        self.action_cancel()

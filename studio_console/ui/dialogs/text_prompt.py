@@ -7,16 +7,16 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static, TextArea
 
 from studio_console.text import display_safe
 from studio_console.ui.bindings import localize_bindings
+from studio_console.ui.dialogs.base import SaveCancelDialog
 
 __all__ = ["TextPrompt"]
 
 
-class TextPrompt(ModalScreen[str | None]):
+class TextPrompt(SaveCancelDialog[str | None]):
     """Ask for text; dismisses with the text (stripped) or None when cancelled.
 
     Args:
@@ -101,18 +101,6 @@ class TextPrompt(ModalScreen[str | None]):
         """Close with the text."""
         self.dismiss(self.text.strip())
 
-    def action_cancel(self) -> None:
-        """Close without a result."""
-        self.dismiss(None)
-
     @on(Input.Submitted, "#editor")
     def _submitted(self) -> None:
         self.action_save()
-
-    @on(Button.Pressed, "#save")
-    def _save_pressed(self) -> None:
-        self.action_save()
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel_pressed(self) -> None:
-        self.action_cancel()
