@@ -22,6 +22,11 @@ __all__ = ["demo_folder", "run_console", "run_demo"]
 DEMO_BLOCKED = ("+6281999000111", "Teror dan kata kasar berulang")
 
 
+def _owner(busy: PortBusy) -> str:
+    """``pid 1234 (studio-console daemon …)``: the owner, without words of any language."""
+    return f"pid {busy.pid} ({busy.command})" if busy.command else f"pid {busy.pid}"
+
+
 def _ingest_for(settings: Settings, db_path: Path, modem_factory: object) -> IngestService:
     ingest = settings.ingest
     return IngestService(db_path, modem_factory,  # type: ignore[arg-type]
@@ -43,7 +48,7 @@ def run_console(settings: Settings, *, role: str, operator: str | None = None) -
         lock.acquire()
         ingest = _ingest_for(settings, db_path, make_modem_factory(settings))
     except PortBusy as busy:
-        reason = t("app.owner_elsewhere", owner=str(busy))
+        reason = t("app.owner_elsewhere", owner=_owner(busy))
     try:
         StudioApp(settings, db_path, role=role, operator=operator, ingest=ingest,
                   screen_only_reason=reason).run()
@@ -83,7 +88,7 @@ def run_demo(*, language: str = "id", role: str = "producer", traffic: bool = Tr
         lock.acquire()
     except PortBusy as busy:  # a demo is running: join it as a screen
         StudioApp(settings, db_path, role=role, screen_only_reason=t(
-            "app.owner_elsewhere", owner=str(busy))).run()
+            "app.owner_elsewhere", owner=_owner(busy))).run()
         return 0
     try:
         for suffix in ("", "-wal", "-shm"):
