@@ -1,0 +1,1 @@
+"""Formal complaints: builder, outbox and transports."""

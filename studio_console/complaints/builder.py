@@ -1,0 +1,360 @@
+"""Building complaints from aired items, completing them, and marking them ready for the outbox.
+
+Marking ready and writing the outbox rows happen in one transaction: either the complaint
+is ``siap_kirim`` with one outbox row per transport, or nothing changed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import sqlite3
+import uuid
+from collections.abc import Callable, Iterable
+from datetime import UTC, date, datetime
+from typing import Any
+
+from studio_console.complaints.model import (
+    CLASSIFICATIONS,
+    JUDUL_MAX,
+    STATUSES,
+    Complaint,
+    Lokasi,
+    Pelapor,
+    Sumber,
+    from_data,
+    missing_fields,
+    to_data,
+)
+from studio_console.phone import parse_number
+from studio_console.store import Store, transaction
+
+__all__ = [
+    "ComplaintError",
+    "draft_from_items",
+    "idempotency_key",
+    "load",
+    "mark_ready",
+    "set_tracking",
+    "update",
+]
+
+Clock = Callable[[], datetime]
+_CHANNEL_BY_KIND = {"sms": "SMS", "call": "telepon", "manual": "langsung"}
+# Fields the producer completes in the complaint screen (id, status, tracking are not among them).
+EDITABLE = frozenset(
+    {
+        "judul",
+        "isi",
+        "klasifikasi",
+        "kategori",
+        "instansi",
+        "lokasi",
+        "tanggal_kejadian",
+        "pelapor",
+        "anonim",
+        "rahasia",
+        "sumber",
+        "dijawab_oleh",
+        "jawaban",
+        "lampiran",
+    }
+)
+
+
+class ComplaintError(Exception):
+    """A complaint operation was refused; the message says why, for the producer."""
+
+
+def _now(clock: Clock | None, store: Store) -> str:
+    return (clock or store.clock)().astimezone(UTC).isoformat()
+
+
+def _first(values: Iterable[Any]) -> Any:
+    return next((v for v in values if v not in (None, "")), None)
+
+
+def _kecamatan_of(desa_code: str | None) -> str | None:
+    """``35.22.01.2001`` -> ``35.22.01``."""
+    if not desa_code or desa_code.count(".") < 3:
+        return None
+    return desa_code.rsplit(".", 1)[0]
+
+
+def draft_from_items(
+    store: Store, item_ids: list[int], *, station: str, clock: Clock | None = None, actor: str | None = None
+) -> int:
+    """Draft one complaint from one or several aired items; returns its id.
+
+    Fields are prefilled from the items (topic, text, OPD, category, place, flags, answer,
+    show, reporter); the producer completes the rest. ``anonim`` is on unless every item
+    says otherwise; ``rahasia`` is on when any item has it.
+
+    Raises:
+        ComplaintError: no items, an item does not exist, is not aired, or is already part
+            of another complaint.
+    """
+    ids = list(dict.fromkeys(int(i) for i in item_ids))
+    if not ids:
+        raise ComplaintError("a complaint needs at least one aired item")
+    now = _now(clock, store)
+    conn = store.conn
+    marks = ",".join("?" * len(ids))
+    with transaction(conn):
+        rows = conn.execute(
+            f"""SELECT i.id, i.kind, i.state, i.topic, i.opd, i.category, i.anonim, i.rahasia,
+                       i.reporter_name, i.kecamatan_code, i.desa_code, i.air_text, i.manual_text,
+                       i.aired_at, i.answered_by, i.answer, sh.name, m.text,
+                       coalesce(ms.e164, cs.e164), coalesce(ms.raw, cs.raw), coalesce(ms.name, cs.name)
+                FROM items i
+                LEFT JOIN messages m ON m.id = i.message_id
+                LEFT JOIN senders ms ON ms.id = m.sender_id
+                LEFT JOIN calls c ON c.id = i.call_id
+                LEFT JOIN senders cs ON cs.id = c.sender_id
+                LEFT JOIN shows sh ON sh.id = i.aired_show_id
+                WHERE i.id IN ({marks})""",
+            ids,
+        ).fetchall()
+        found = {r[0] for r in rows}
+        absent = [i for i in ids if i not in found]
+        if absent:
+            raise ComplaintError(f"no such item: {', '.join(map(str, absent))}")
+        not_aired = [f"{r[0]} ({r[2]})" for r in rows if r[2] != "aired"]
+        if not_aired:
+            raise ComplaintError("only aired items become complaints; not aired: " + ", ".join(not_aired))
+        taken = conn.execute(
+            f"SELECT item_id, complaint_id FROM complaint_items WHERE item_id IN ({marks})", ids
+        ).fetchall()
+        if taken:
+            raise ComplaintError(
+                "already in a complaint: " + ", ".join(f"item {i} (complaint {c})" for i, c in taken)
+            )
+        rows.sort(key=lambda r: (r[13] or "", r[0]))
+        originals = tuple(r[17] if r[17] is not None else (r[12] or "") for r in rows)
+        edits = [r[11] or original for r, original in zip(rows, originals, strict=True)]
+        topic = _first(r[3] for r in rows) or _first(e.strip().splitlines()[0] for e in edits if e.strip())
+        desa = _first(r[10] for r in rows)
+        number = _first(r[18] for r in rows)
+        if number is None:
+            raw = _first(r[19] for r in rows)
+            number = parse_number(raw).e164 if raw else None
+        name = _first(r[8] for r in rows) or _first(r[20] for r in rows)
+        complaint = Complaint(
+            judul=topic[:JUDUL_MAX].strip() if topic else None,
+            isi="\n\n".join(e.strip() for e in edits if e.strip()) or None,
+            originals=originals,
+            kategori=_first(r[5] for r in rows),
+            instansi=_first(r[4] for r in rows),
+            lokasi=Lokasi(_first(r[9] for r in rows) or _kecamatan_of(desa), desa, None),
+            pelapor=Pelapor(name, number) if (name or number) else None,
+            anonim=not all(r[6] == 0 for r in rows),
+            rahasia=any(r[7] for r in rows),
+            sumber=Sumber(
+                programme=rows[0][16],
+                station=station,
+                channel=_CHANNEL_BY_KIND.get(rows[0][1]),
+                aired_at=rows[0][13],
+            ),
+            dijawab_oleh=_first(r[14] for r in rows),
+            jawaban=_first(r[15] for r in rows),
+            uid=uuid.uuid4().hex,
+        )
+        cur = conn.execute(
+            "INSERT INTO complaints (created_at, updated_at, status, data) VALUES (?, ?, 'draft', ?)",
+            (now, now, json.dumps(to_data(complaint), ensure_ascii=False)),
+        )
+        complaint_id = int(cur.lastrowid)
+        conn.executemany(
+            "INSERT INTO complaint_items (complaint_id, item_id) VALUES (?, ?)",
+            [(complaint_id, r[0]) for r in rows],
+        )
+        store._audit(
+            "producer",
+            actor,
+            "complaint",
+            complaint_id,
+            "created",
+            None,
+            "draft",
+            "items " + ", ".join(str(r[0]) for r in rows),
+            now,
+        )
+    return complaint_id
+
+
+def _load(conn: sqlite3.Connection, complaint_id: int) -> Complaint:
+    row = conn.execute(
+        "SELECT id, status, tracking_id, data, created_at, updated_at FROM complaints WHERE id = ?",
+        (complaint_id,),
+    ).fetchone()
+    if row is None:
+        raise ComplaintError(f"no such complaint: {complaint_id}")
+    return from_data(
+        json.loads(row[3]), id=row[0], status=row[1], tracking_id=row[2], created_at=row[4], updated_at=row[5]
+    )
+
+
+def load(store: Store, complaint_id: int) -> Complaint:
+    """The complaint with this id."""
+    return _load(store.conn, complaint_id)
+
+
+def item_ids(store: Store, complaint_id: int) -> list[int]:
+    """The items a complaint was built from."""
+    return [
+        r[0]
+        for r in store.conn.execute(
+            "SELECT item_id FROM complaint_items WHERE complaint_id = ? ORDER BY item_id", (complaint_id,)
+        )
+    ]
+
+
+def _coerce(name: str, value: Any) -> Any:
+    """Accept the screen's plain values (dicts, lists, ISO dates) as well as the dataclasses."""
+    if name == "lokasi" and isinstance(value, dict):
+        return Lokasi(**value)
+    if name == "pelapor" and isinstance(value, dict):
+        return Pelapor(**value)
+    if name == "sumber" and isinstance(value, dict):
+        return Sumber(**value)
+    if name == "tanggal_kejadian" and isinstance(value, str):
+        return date.fromisoformat(value) if value.strip() else None
+    if name in ("originals", "lampiran"):
+        return tuple(value or ())
+    if name in ("anonim", "rahasia"):
+        return bool(value)
+    if isinstance(value, str):
+        return value.strip() or None
+    return value
+
+
+def update(
+    store: Store, complaint_id: int, *, actor: str | None = None, clock: Clock | None = None, **fields: Any
+) -> Complaint:
+    """Change fields of a draft complaint; returns it as stored.
+
+    Raises:
+        ComplaintError: unknown field, bad value, or the complaint is no longer a draft.
+    """
+    unknown = set(fields) - EDITABLE
+    if unknown:
+        raise ComplaintError(f"unknown complaint field(s): {', '.join(sorted(unknown))}")
+    values = {name: _coerce(name, value) for name, value in fields.items()}
+    if values.get("judul") and len(values["judul"]) > JUDUL_MAX:
+        raise ComplaintError(f"judul is {len(values['judul'])} characters; at most {JUDUL_MAX}")
+    if values.get("klasifikasi") is not None and values["klasifikasi"] not in CLASSIFICATIONS:
+        raise ComplaintError(f"klasifikasi must be one of {', '.join(CLASSIFICATIONS)}")
+    now = _now(clock, store)
+    with transaction(store.conn):
+        current = _load(store.conn, complaint_id)
+        if current.status != "draft":
+            raise ComplaintError(f"complaint {complaint_id} is {current.status}; only drafts are edited")
+        changed = dataclasses.replace(current, **values)
+        store.conn.execute(
+            "UPDATE complaints SET data = ?, updated_at = ? WHERE id = ?",
+            (json.dumps(to_data(changed), ensure_ascii=False), now, complaint_id),
+        )
+        store._audit(
+            "producer", actor, "complaint", complaint_id, "edit", None, None, ", ".join(sorted(fields)), now
+        )
+    return load(store, complaint_id)
+
+
+def idempotency_key(complaint: Complaint, transport: str) -> str:
+    """``<complaint id>-<transport>-<hash>``: the same for a complaint and transport, always.
+
+    The hash is of the complaint's random ``uid`` (stored with it when drafted), so two
+    databases whose complaint ids coincide never share a key at the other end.
+    """
+    seed = f"{complaint.uid or complaint.created_at}:{complaint.id}:{transport}"
+    return f"{complaint.id}-{transport}-{hashlib.sha256(seed.encode()).hexdigest()[:20]}"
+
+
+def mark_ready(
+    store: Store,
+    complaint_id: int,
+    transports: list[str],
+    actor: str | None = None,
+    *,
+    clock: Clock | None = None,
+) -> list[int]:
+    """Mark a draft ``siap_kirim`` and put it in the outbox, one row per transport, atomically.
+
+    Returns the outbox row ids.
+
+    Raises:
+        ComplaintError: required fields are missing (they are named), no transport was
+            given, or the complaint is not a draft.
+    """
+    names = list(dict.fromkeys(t.strip() for t in transports if t and t.strip()))
+    if not names:
+        raise ComplaintError("choose at least one transport to send the complaint with")
+    now = _now(clock, store)
+    conn = store.conn
+    with transaction(conn):
+        complaint = _load(conn, complaint_id)
+        if complaint.status != "draft":
+            raise ComplaintError(f"complaint {complaint_id} is {complaint.status}, not a draft")
+        missing = missing_fields(complaint)
+        if missing:
+            raise ComplaintError("fill in before sending: " + ", ".join(missing))
+        conn.execute(
+            "UPDATE complaints SET status = 'siap_kirim', updated_at = ? WHERE id = ?", (now, complaint_id)
+        )
+        store._audit(
+            "producer",
+            actor,
+            "complaint",
+            complaint_id,
+            "ready",
+            "draft",
+            "siap_kirim",
+            ", ".join(names),
+            now,
+        )
+        outbox_ids = []
+        for name in names:
+            cur = conn.execute(
+                "INSERT INTO outbox (complaint_id, transport, idempotency_key, state, attempts, "
+                "next_attempt_at, created_at) VALUES (?, ?, ?, 'pending', 0, ?, ?)",
+                (complaint_id, name, idempotency_key(complaint, name), now, now),
+            )
+            outbox_ids.append(int(cur.lastrowid))
+            store._audit(
+                "producer",
+                actor,
+                "outbox",
+                outbox_ids[-1],
+                "queued",
+                None,
+                "pending",
+                f"complaint {complaint_id} via {name}",
+                now,
+            )
+    return outbox_ids
+
+
+def set_tracking(
+    store: Store,
+    complaint_id: int,
+    tracking_id: str | None,
+    status: str,
+    *,
+    actor: str | None = None,
+    role: str = "operator",
+    clock: Clock | None = None,
+) -> None:
+    """Record a tracking ID and status by hand (from LAPOR!'s reply or its web page)."""
+    if status not in STATUSES:
+        raise ComplaintError(f"unknown status {status!r}; one of {', '.join(STATUSES)}")
+    tracking = (tracking_id or "").strip() or None
+    now = _now(clock, store)
+    with transaction(store.conn):
+        before = _load(store.conn, complaint_id)
+        store.conn.execute(
+            "UPDATE complaints SET tracking_id = coalesce(?, tracking_id), "
+            "status = ?, updated_at = ? WHERE id = ?",
+            (tracking, status, now, complaint_id),
+        )
+        store._audit(role, actor, "complaint", complaint_id, "tracking", before.status, status, tracking, now)

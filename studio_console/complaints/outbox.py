@@ -1,0 +1,461 @@
+"""The outbox: complaints waiting for their transports, every attempt recorded.
+
+A row is ``pending`` until a worker claims it (``sending``, with a lease), then ``sent``
+or, after :data:`MAX_ATTEMPTS` transient failures or one permanent failure,
+``gagal_kirim`` for a person to act on (:func:`retry`). A worker that dies while a row
+is ``sending`` leaves it to be claimed again when the lease runs out, with the SAME
+idempotency key, so the destination sees one complaint however often it is sent.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, Protocol
+
+from studio_console.complaints.builder import ComplaintError, load
+from studio_console.complaints.model import to_payload
+from studio_console.store import Store, transaction
+
+__all__ = [
+    "BACKOFF_BASE",
+    "BACKOFF_CAP",
+    "LEASE_SECONDS",
+    "MAX_ATTEMPTS",
+    "OutboxRow",
+    "OutboxWorker",
+    "PermanentError",
+    "Receipt",
+    "TransientError",
+    "Transport",
+    "backoff_delay",
+    "claim",
+    "due",
+    "mark_permanent_failure",
+    "mark_sent",
+    "record_attempt",
+    "retry",
+]
+
+log = logging.getLogger(__name__)
+
+BACKOFF_BASE = 30.0  # seconds before the second attempt
+BACKOFF_CAP = 3600.0  # never wait longer than an hour between attempts
+MAX_ATTEMPTS = 8  # then gagal_kirim
+LEASE_SECONDS = 120.0  # a claimed row is taken again after this (its worker died)
+
+Clock = Callable[[], datetime]
+
+
+class TransientError(Exception):
+    """The destination could not take it now (network, 5xx, modem busy): try again later."""
+
+
+class PermanentError(Exception):
+    """The destination refused it (4xx, invalid): retrying will not help; a person must look."""
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What a transport got back: the tracking ID when the destination gives one, and details."""
+
+    tracking_id: str | None = None
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+class Transport(Protocol):
+    """A way out of the studio. ``send`` must pass ``idempotency_key`` on, so that the
+    destination can drop a repeat; it returns a :class:`Receipt` or raises
+    :class:`TransientError` / :class:`PermanentError`."""
+
+    name: str
+
+    def send(self, payload: dict[str, Any], idempotency_key: str) -> Receipt: ...
+
+
+@dataclass(frozen=True)
+class OutboxRow:
+    """One complaint waiting for one transport."""
+
+    id: int
+    complaint_id: int
+    transport: str
+    idempotency_key: str
+    state: str
+    attempts: int
+    next_attempt_at: str | None
+    created_at: str
+    sent_at: str | None
+    receipt: str | None
+    last_error: str | None
+
+
+_COLUMNS = (
+    "id, complaint_id, transport, idempotency_key, state, attempts, next_attempt_at, "
+    "created_at, sent_at, receipt, last_error"
+)
+
+
+def _iso(moment: datetime) -> str:
+    # A fixed width keeps the text comparable in SQL (isoformat drops zero microseconds).
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def get(store: Store, outbox_id: int) -> OutboxRow:
+    """One outbox row."""
+    row = store.conn.execute(f"SELECT {_COLUMNS} FROM outbox WHERE id = ?", (outbox_id,)).fetchone()
+    if row is None:
+        raise ComplaintError(f"no such outbox row: {outbox_id}")
+    return OutboxRow(*row)
+
+
+def rows_for(store: Store, complaint_id: int) -> list[OutboxRow]:
+    """A complaint's outbox rows."""
+    return [
+        OutboxRow(*r)
+        for r in store.conn.execute(
+            f"SELECT {_COLUMNS} FROM outbox WHERE complaint_id = ? ORDER BY id", (complaint_id,)
+        )
+    ]
+
+
+def due(store: Store, now: datetime, limit: int = 20, transports: list[str] | None = None) -> list[OutboxRow]:
+    """Rows to try now: pending ones whose time has come, and claimed ones whose lease ran out."""
+    sql = (
+        f"SELECT {_COLUMNS} FROM outbox WHERE state IN ('pending', 'sending') "
+        "AND (next_attempt_at IS NULL OR next_attempt_at <= ?)"
+    )
+    args: list[Any] = [_iso(now)]
+    if transports is not None:
+        sql += f" AND transport IN ({','.join('?' * len(transports))})"
+        args += transports
+    sql += " ORDER BY next_attempt_at, id LIMIT ?"
+    return [OutboxRow(*r) for r in store.conn.execute(sql, [*args, limit])]
+
+
+def claim(store: Store, outbox_id: int, now: datetime, lease: float = LEASE_SECONDS) -> bool:
+    """Take a due row for sending; False when another worker has it or it is no longer due."""
+    with transaction(store.conn):
+        cur = store.conn.execute(
+            "UPDATE outbox SET state = 'sending', next_attempt_at = ? WHERE id = ? "
+            "AND state IN ('pending', 'sending') AND (next_attempt_at IS NULL OR next_attempt_at <= ?)",
+            (_iso(now + timedelta(seconds=lease)), outbox_id, _iso(now)),
+        )
+        return cur.rowcount == 1
+
+
+def backoff_delay(
+    attempts: int, rng: random.Random | None = None, *, base: float = BACKOFF_BASE, cap: float = BACKOFF_CAP
+) -> float:
+    """Seconds to wait after ``attempts`` failed attempts: exponential, capped, with jitter.
+
+    "Equal jitter": half the capped exponential step is fixed, the other half random, so
+    the wait grows, never exceeds ``cap``, and workers that failed together spread out.
+    """
+    step = min(cap, base * 2 ** max(attempts - 1, 0))
+    return step / 2 + (rng or random).uniform(0, step / 2)
+
+
+def _fail_complaint(store: Store, complaint_id: int, error: str | None, now: str) -> None:
+    before = store.conn.execute("SELECT status FROM complaints WHERE id = ?", (complaint_id,)).fetchone()[0]
+    if before in ("siap_kirim", "gagal_kirim"):
+        store.conn.execute(
+            "UPDATE complaints SET status = 'gagal_kirim', updated_at = ? WHERE id = ?", (now, complaint_id)
+        )
+        if before != "gagal_kirim":
+            store._audit(
+                "system", None, "complaint", complaint_id, "send_failed", before, "gagal_kirim", error, now
+            )
+
+
+def record_attempt(
+    store: Store,
+    outbox_id: int,
+    result: str,
+    error: str | None,
+    now: datetime,
+    *,
+    rng: random.Random | None = None,
+    max_attempts: int = MAX_ATTEMPTS,
+) -> OutboxRow:
+    """Record a failed attempt (``result`` e.g. ``"transient"``) and schedule the next one.
+
+    After ``max_attempts`` attempts the row and its complaint become ``gagal_kirim``.
+    """
+    at = _iso(now)
+    with transaction(store.conn):
+        row = get(store, outbox_id)
+        attempts = row.attempts + 1
+        store.conn.execute(
+            "INSERT INTO outbox_attempts (outbox_id, at, result, error) VALUES (?, ?, ?, ?)",
+            (outbox_id, at, result, error),
+        )
+        if attempts >= max_attempts:
+            store.conn.execute(
+                "UPDATE outbox SET state = 'gagal_kirim', attempts = ?, "
+                "next_attempt_at = NULL, last_error = ? WHERE id = ?",
+                (attempts, error, outbox_id),
+            )
+            store._audit(
+                "system",
+                None,
+                "outbox",
+                outbox_id,
+                "gave_up",
+                row.state,
+                "gagal_kirim",
+                f"after {attempts} attempts: {error}",
+                at,
+            )
+            _fail_complaint(store, row.complaint_id, error, at)
+        else:
+            wait = backoff_delay(attempts, rng)
+            store.conn.execute(
+                "UPDATE outbox SET state = 'pending', attempts = ?, "
+                "next_attempt_at = ?, last_error = ? WHERE id = ?",
+                (attempts, _iso(now + timedelta(seconds=wait)), error, outbox_id),
+            )
+    return get(store, outbox_id)
+
+
+def mark_sent(
+    store: Store,
+    outbox_id: int,
+    receipt: Receipt | dict[str, Any] | str | None,
+    tracking_id: str | None = None,
+    *,
+    now: datetime | None = None,
+) -> OutboxRow:
+    """The destination has it: store the receipt; with a tracking ID the complaint is ``terkirim``."""
+    if isinstance(receipt, Receipt):
+        tracking_id = tracking_id or receipt.tracking_id
+        text = json.dumps(
+            {"tracking_id": receipt.tracking_id, **receipt.detail}, ensure_ascii=False, default=str
+        )
+    elif isinstance(receipt, dict):
+        text = json.dumps(receipt, ensure_ascii=False, default=str)
+    else:
+        text = receipt
+    at = _iso(now or store.clock())
+    with transaction(store.conn):
+        row = get(store, outbox_id)
+        store.conn.execute(
+            "INSERT INTO outbox_attempts (outbox_id, at, result, error) VALUES (?, ?, 'sent', NULL)",
+            (outbox_id, at),
+        )
+        store.conn.execute(
+            "UPDATE outbox SET state = 'sent', attempts = attempts + 1, sent_at = ?, "
+            "next_attempt_at = NULL, receipt = ?, last_error = NULL WHERE id = ?",
+            (at, text, outbox_id),
+        )
+        store._audit("system", None, "outbox", outbox_id, "sent", row.state, "sent", tracking_id, at)
+        if tracking_id:
+            before = store.conn.execute(
+                "SELECT status FROM complaints WHERE id = ?", (row.complaint_id,)
+            ).fetchone()[0]
+            to = "terkirim" if before in ("siap_kirim", "gagal_kirim", "terkirim") else before
+            store.conn.execute(
+                "UPDATE complaints SET tracking_id = ?, status = ?, updated_at = ? WHERE id = ?",
+                (tracking_id, to, at, row.complaint_id),
+            )
+            store._audit(
+                "system", None, "complaint", row.complaint_id, "tracking", before, to, tracking_id, at
+            )
+    return get(store, outbox_id)
+
+
+def mark_permanent_failure(
+    store: Store, outbox_id: int, error: str, *, now: datetime | None = None
+) -> OutboxRow:
+    """The destination refused it for good: ``gagal_kirim`` at once, with its reason kept."""
+    at = _iso(now or store.clock())
+    with transaction(store.conn):
+        row = get(store, outbox_id)
+        store.conn.execute(
+            "INSERT INTO outbox_attempts (outbox_id, at, result, error) VALUES (?, ?, 'permanent', ?)",
+            (outbox_id, at, error),
+        )
+        store.conn.execute(
+            "UPDATE outbox SET state = 'gagal_kirim', attempts = attempts + 1, "
+            "next_attempt_at = NULL, last_error = ? WHERE id = ?",
+            (error, outbox_id),
+        )
+        store._audit("system", None, "outbox", outbox_id, "refused", row.state, "gagal_kirim", error, at)
+        _fail_complaint(store, row.complaint_id, error, at)
+    return get(store, outbox_id)
+
+
+def retry(
+    store: Store, outbox_id: int, *, actor: str | None = None, now: datetime | None = None
+) -> OutboxRow:
+    """Send a ``gagal_kirim`` row again now (by hand), with the same idempotency key.
+
+    The attempt count restarts (the history stays in ``outbox_attempts``); the complaint
+    returns to ``siap_kirim`` when none of its rows is failed any more.
+    """
+    at = _iso(now or store.clock())
+    with transaction(store.conn):
+        row = get(store, outbox_id)
+        if row.state != "gagal_kirim":
+            raise ComplaintError(f"outbox row {outbox_id} is {row.state}; only failed rows are retried")
+        store.conn.execute(
+            "UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = ? WHERE id = ?",
+            (at, outbox_id),
+        )
+        store._audit("operator", actor, "outbox", outbox_id, "retry", "gagal_kirim", "pending", None, at)
+        failed = store.conn.execute(
+            "SELECT count(*) FROM outbox WHERE complaint_id = ? AND state = 'gagal_kirim'",
+            (row.complaint_id,),
+        ).fetchone()[0]
+        status = store.conn.execute(
+            "SELECT status FROM complaints WHERE id = ?", (row.complaint_id,)
+        ).fetchone()[0]
+        if not failed and status == "gagal_kirim":
+            store.conn.execute(
+                "UPDATE complaints SET status = 'siap_kirim', updated_at = ? WHERE id = ?",
+                (at, row.complaint_id),
+            )
+            store._audit(
+                "operator",
+                actor,
+                "complaint",
+                row.complaint_id,
+                "retry",
+                "gagal_kirim",
+                "siap_kirim",
+                None,
+                at,
+            )
+    return get(store, outbox_id)
+
+
+def send_one(
+    store: Store,
+    row: OutboxRow,
+    transport: Transport,
+    now: datetime,
+    *,
+    rng: random.Random | None = None,
+    lease: float = LEASE_SECONDS,
+) -> str | None:
+    """Claim, send and record one row; returns the outbox state, or None if not claimed."""
+    if not claim(store, row.id, now, lease):
+        return None
+    try:
+        payload = to_payload(load(store, row.complaint_id))
+        receipt = transport.send(payload, row.idempotency_key)
+    except PermanentError as exc:
+        return mark_permanent_failure(store, row.id, str(exc) or type(exc).__name__, now=store.clock()).state
+    except Exception as exc:
+        result = "transient" if isinstance(exc, TransientError) else "error"
+        return record_attempt(
+            store, row.id, result, f"{type(exc).__name__}: {exc}", store.clock(), rng=rng
+        ).state
+    return mark_sent(store, row.id, receipt, now=store.clock()).state
+
+
+class OutboxWorker:
+    """Drains the outbox in a background thread with its own database connection.
+
+    Screens only write outbox rows (:func:`~studio_console.complaints.builder.mark_ready`)
+    and never wait for it; :meth:`wake` asks it to look now rather than at the next poll.
+    Rows of transports it does not have are left for a worker that does.
+
+    Args:
+        db_path: the console's database.
+        transports: the transports by name (``Transport.name``), or a list of them.
+        clock: source of the current time.
+        poll: seconds between looks when idle.
+        lease: seconds a claimed row is held before another worker may take it.
+    """
+
+    def __init__(
+        self,
+        db_path: str | Path,
+        transports: Mapping[str, Transport] | list[Transport],
+        clock: Clock | None = None,
+        *,
+        poll: float = 1.0,
+        lease: float = LEASE_SECONDS,
+        batch: int = 20,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.db_path = Path(db_path)
+        self.transports = (
+            dict(transports) if isinstance(transports, Mapping) else {t.name: t for t in transports}
+        )
+        self.clock: Clock = clock or (lambda: datetime.now(UTC))
+        self.poll = poll
+        self.lease = lease
+        self.batch = batch
+        self.rng = rng or random.Random()
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.sent = 0
+        self.failed_attempts = 0
+        self.last_error: str | None = None
+
+    def start(self) -> OutboxWorker:
+        """Start the thread (returns self)."""
+        self._thread = threading.Thread(target=self._run, name="outbox-worker", daemon=True)
+        self._thread.start()
+        return self
+
+    def wake(self) -> None:
+        """Look for due rows now."""
+        self._wake.set()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop after the row in hand and close the connection."""
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def __enter__(self) -> OutboxWorker:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def drain_once(self, store: Store) -> int:
+        """Try every row due now, once; returns how many were tried."""
+        rows = due(store, self.clock(), self.batch, list(self.transports))
+        tried = 0
+        for row in rows:
+            if self._stop.is_set():
+                break
+            state = send_one(
+                store, row, self.transports[row.transport], self.clock(), rng=self.rng, lease=self.lease
+            )
+            if state is None:
+                continue
+            tried += 1
+            if state == "sent":
+                self.sent += 1
+            else:
+                self.failed_attempts += 1
+        return tried
+
+    def _run(self) -> None:
+        store = Store(self.db_path, clock=self.clock)
+        try:
+            while not self._stop.is_set():
+                try:
+                    busy = self.drain_once(store)
+                except Exception as exc:
+                    self.last_error = f"{type(exc).__name__}: {exc}"
+                    log.exception("outbox worker")
+                    busy = 0
+                if not busy:
+                    self._wake.wait(self.poll)
+                    self._wake.clear()
+        finally:
+            store.close()
