@@ -13,7 +13,7 @@ from typing import TextIO
 
 from drivers.gsm import ports
 from studio_console.config import Settings
-from studio_console.i18n import Translator
+from studio_console.i18n import CATALOGUE, Translator
 
 __all__ = ["Finding", "check_modem", "run_doctor"]
 
@@ -94,7 +94,7 @@ def check_modem(settings: Settings, port: str, t: Translator,
         if st.signal_dbm < -100:
             out.append(Finding(False, t("doctor.signal_weak", dbm=st.signal_dbm)))
     reg = st.registration or "unregistered"
-    reg_text = t(f"reg.{reg}") if f"reg.{reg}" in _REG_KEYS else reg
+    reg_text = t(f"reg.{reg}") if f"reg.{reg}" in CATALOGUE else reg
     if reg in ("home", "roaming"):
         out.append(Finding(True, t("doctor.registration", reg=reg_text,
                                    operator=st.operator or unknown)))
@@ -109,9 +109,6 @@ def check_modem(settings: Settings, port: str, t: Translator,
         if total and used >= total:
             out.append(Finding(False, t("doctor.storage_full", name=name)))
     return out
-
-
-_REG_KEYS = {f"reg.{k}" for k in ("home", "roaming", "searching", "denied", "unregistered")}
 
 
 def run_doctor(settings: Settings, *, port: str | None, open_port: bool, out: TextIO,

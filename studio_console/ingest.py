@@ -216,8 +216,6 @@ class IngestService:
             self._ring(*job.args)
         elif job.kind == "call-end":
             self._call_end(*job.args)
-        elif job.kind == "call-state":
-            self._require_store().call_set_state(*job.args)
         elif job.kind == "call-reset" and self._call is not None:
             self._call_end(None, "modem disconnected")
 
@@ -325,13 +323,10 @@ class IngestService:
         self._require_store().call_set_state(track.db_id, state, reason=reason)
         self._status_dirty = True
 
-    def answer_call(self) -> None:
-        """Answer the ringing call (the screener picks up)."""
-        self.modem.answer()
-        track = self._call
-        if track is not None:
-            track.answered = True
-            self._jobs.put(_Job("call-state", (track.db_id, "screening")))
+    def answer_call(self, actor: Any = None) -> int:
+        """Answer the ringing call: the same modem command a screen writes; returns its id."""
+        with Store(self.db_path, clock=self.clock) as store:
+            return modem_commands.request(store, "answer", None, actor)
 
     # ------------------------------------------------------- screens' modem commands
     def _poll_commands(self) -> None:

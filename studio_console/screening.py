@@ -141,7 +141,7 @@ class ScreeningService:
                 extra = ", is_next = 0"
             conn.execute(f"UPDATE items SET state = ?, updated_at = ?{extra} WHERE id = ?",
                          [*args, item_id])
-            self.store._audit(self.actor.role, self.actor.name, "item", item_id, to, before, to,
+            self.store.audit(self.actor.role, self.actor.name, "item", item_id, to, before, to,
                               detail, now)
         return before
 
@@ -173,7 +173,7 @@ class ScreeningService:
             self._state(item_id)
             self.store.conn.execute(f"UPDATE items SET {sets}, updated_at = ? WHERE id = ?",
                                     [*values, now, item_id])
-            self.store._audit(self.actor.role, self.actor.name, "item", item_id, "edit", None, None,
+            self.store.audit(self.actor.role, self.actor.name, "item", item_id, "edit", None, None,
                               ", ".join(sorted(fields)), now)
 
     def set_next(self, item_id: int) -> None:
@@ -186,7 +186,7 @@ class ScreeningService:
                 raise ScreeningError("not_queued", f"item {item_id} is not in the queue", item=item_id)
             self.store.conn.execute("UPDATE items SET is_next = (id = ?) WHERE state = 'queued' "
                                     "OR is_next = 1", (item_id,))
-            self.store._audit(self.actor.role, self.actor.name, "item", item_id, "next", None,
+            self.store.audit(self.actor.role, self.actor.name, "item", item_id, "next", None,
                               None, None, now)
 
     def reorder(self, item_id: int, offset: int) -> None:
@@ -205,7 +205,7 @@ class ScreeningService:
             order.insert(new, order.pop(old))
             conn.executemany("UPDATE items SET position = ? WHERE id = ?",
                              [(i + 1, iid) for i, iid in enumerate(order)])
-            self.store._audit(self.actor.role, self.actor.name, "item", item_id, "reorder", None,
+            self.store.audit(self.actor.role, self.actor.name, "item", item_id, "reorder", None,
                               None, f"{old + 1} -> {new + 1}", now)
 
     def answered(self, item_id: int, by: str, answer: str) -> None:
@@ -216,7 +216,7 @@ class ScreeningService:
             self.store.conn.execute(
                 "UPDATE items SET answered_by = ?, answer = ?, updated_at = ? WHERE id = ?",
                 (by.strip() or None, answer.strip() or None, now, item_id))
-            self.store._audit(self.actor.role, self.actor.name, "item", item_id, "answered", None,
+            self.store.audit(self.actor.role, self.actor.name, "item", item_id, "answered", None,
                               None, by, now)
 
     def add_manual(self, text: str, *, reporter_name: str | None = None,
@@ -234,7 +234,7 @@ class ScreeningService:
                 "manual_text, reporter_name) VALUES (?, ?, ?, 'new', ?, ?, ?, ?)",
                 (kind, call_id, self.store.current_show(), now, now, text.strip(), reporter_name))
             item_id = int(cur.lastrowid)
-            self.store._audit(self.actor.role, self.actor.name, "item", item_id, "created", None,
+            self.store.audit(self.actor.role, self.actor.name, "item", item_id, "created", None,
                               "new", kind, now)
         return item_id
 

@@ -169,7 +169,7 @@ def draft_from_items(
             "INSERT INTO complaint_items (complaint_id, item_id) VALUES (?, ?)",
             [(complaint_id, r[0]) for r in rows],
         )
-        store._audit(
+        store.audit(
             "producer",
             actor,
             "complaint",
@@ -255,7 +255,7 @@ def update(
             "UPDATE complaints SET data = ?, updated_at = ? WHERE id = ?",
             (json.dumps(to_data(changed), ensure_ascii=False), now, complaint_id),
         )
-        store._audit(
+        store.audit(
             "producer", actor, "complaint", complaint_id, "edit", None, None, ", ".join(sorted(fields)), now
         )
     return load(store, complaint_id)
@@ -302,7 +302,7 @@ def mark_ready(
         conn.execute(
             "UPDATE complaints SET status = 'siap_kirim', updated_at = ? WHERE id = ?", (now, complaint_id)
         )
-        store._audit(
+        store.audit(
             "producer",
             actor,
             "complaint",
@@ -321,7 +321,7 @@ def mark_ready(
                 (complaint_id, name, idempotency_key(complaint, name), now, now),
             )
             outbox_ids.append(int(cur.lastrowid))
-            store._audit(
+            store.audit(
                 "producer",
                 actor,
                 "outbox",
@@ -357,4 +357,4 @@ def set_tracking(
             "status = ?, updated_at = ? WHERE id = ?",
             (tracking, status, now, complaint_id),
         )
-        store._audit(role, actor, "complaint", complaint_id, "tracking", before.status, status, tracking, now)
+        store.audit(role, actor, "complaint", complaint_id, "tracking", before.status, status, tracking, now)

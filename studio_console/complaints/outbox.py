@@ -169,7 +169,7 @@ def _fail_complaint(store: Store, complaint_id: int, error: str | None, now: str
             "UPDATE complaints SET status = 'gagal_kirim', updated_at = ? WHERE id = ?", (now, complaint_id)
         )
         if before != "gagal_kirim":
-            store._audit(
+            store.audit(
                 "system", None, "complaint", complaint_id, "send_failed", before, "gagal_kirim", error, now
             )
 
@@ -202,7 +202,7 @@ def record_attempt(
                 "next_attempt_at = NULL, last_error = ? WHERE id = ?",
                 (attempts, error, outbox_id),
             )
-            store._audit(
+            store.audit(
                 "system",
                 None,
                 "outbox",
@@ -254,7 +254,7 @@ def mark_sent(
             "next_attempt_at = NULL, receipt = ?, last_error = NULL WHERE id = ?",
             (at, text, outbox_id),
         )
-        store._audit("system", None, "outbox", outbox_id, "sent", row.state, "sent", tracking_id, at)
+        store.audit("system", None, "outbox", outbox_id, "sent", row.state, "sent", tracking_id, at)
         if tracking_id:
             before = store.conn.execute(
                 "SELECT status FROM complaints WHERE id = ?", (row.complaint_id,)
@@ -264,7 +264,7 @@ def mark_sent(
                 "UPDATE complaints SET tracking_id = ?, status = ?, updated_at = ? WHERE id = ?",
                 (tracking_id, to, at, row.complaint_id),
             )
-            store._audit(
+            store.audit(
                 "system", None, "complaint", row.complaint_id, "tracking", before, to, tracking_id, at
             )
     return get(store, outbox_id)
@@ -286,7 +286,7 @@ def mark_permanent_failure(
             "next_attempt_at = NULL, last_error = ? WHERE id = ?",
             (error, outbox_id),
         )
-        store._audit("system", None, "outbox", outbox_id, "refused", row.state, "gagal_kirim", error, at)
+        store.audit("system", None, "outbox", outbox_id, "refused", row.state, "gagal_kirim", error, at)
         _fail_complaint(store, row.complaint_id, error, at)
     return get(store, outbox_id)
 
@@ -308,7 +308,7 @@ def retry(
             "UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = ? WHERE id = ?",
             (at, outbox_id),
         )
-        store._audit("operator", actor, "outbox", outbox_id, "retry", "gagal_kirim", "pending", None, at)
+        store.audit("operator", actor, "outbox", outbox_id, "retry", "gagal_kirim", "pending", None, at)
         failed = store.conn.execute(
             "SELECT count(*) FROM outbox WHERE complaint_id = ? AND state = 'gagal_kirim'",
             (row.complaint_id,),
@@ -321,7 +321,7 @@ def retry(
                 "UPDATE complaints SET status = 'siap_kirim', updated_at = ? WHERE id = ?",
                 (at, row.complaint_id),
             )
-            store._audit(
+            store.audit(
                 "operator",
                 actor,
                 "complaint",

@@ -226,5 +226,5 @@ def set_notes(
         cur = store.conn.execute("UPDATE calls SET notes = ? WHERE id = ?", (text, call_id))
         if cur.rowcount == 0:
             return False
-        store._audit(role, actor, "call", call_id, "notes", None, None, None, now)
+        store.audit(role, actor, "call", call_id, "notes", None, None, None, now)
     return True

@@ -252,7 +252,7 @@ def remember_sender_place(
             "UPDATE senders SET kecamatan_code = ?, desa_code = ? WHERE id = ?",
             (kecamatan_code or None, desa_code or None, row[0]),
         )
-        store._audit(role, actor, "sender", row[0], "place", None, None, desa_code, now)
+        store.audit(role, actor, "sender", row[0], "place", None, None, desa_code, now)
     return True
 
 

@@ -168,7 +168,7 @@ class Store:
             self.conn.execute(
                 "UPDATE senders SET blocked = ?, blocked_reason = ?, blocked_at = ? WHERE id = ?",
                 (int(blocked), reason or None, now if blocked else None, sender_id))
-            self._audit(role, actor, "sender", sender_id, "block" if blocked else "unblock",
+            self.audit(role, actor, "sender", sender_id, "block" if blocked else "unblock",
                         "blocked" if was else "open", "blocked" if blocked else "open", reason, now)
         return sender_id
 
@@ -210,7 +210,7 @@ class Store:
             cur = self.conn.execute(
                 "INSERT INTO shows (name, started_at, started_by) VALUES (?, ?, ?)", (name, now, by))
             show_id = int(cur.lastrowid)
-            self._audit("producer", by, "show", show_id, "start", None, "on_air", name, now)
+            self.audit("producer", by, "show", show_id, "start", None, "on_air", name, now)
         return show_id
 
     def stop_show(self, *, by: str | None = None) -> int | None:
@@ -221,7 +221,7 @@ class Store:
             if show_id is not None:
                 self.conn.execute("UPDATE shows SET ended_at = ?, ended_by = ? WHERE id = ?",
                                   (now, by, show_id))
-                self._audit("producer", by, "show", show_id, "stop", "on_air", "ended", None, now)
+                self.audit("producer", by, "show", show_id, "stop", "on_air", "ended", None, now)
         return show_id
 
     # ------------------------------------------------------------------- ingest
@@ -316,7 +316,7 @@ class Store:
         cur = self.conn.execute(
             "INSERT INTO items (kind, message_id, show_id, state, created_at, updated_at) "
             "VALUES ('sms', ?, ?, ?, ?, ?)", (message_id, show_id, state, now, now))
-        self._audit("system", "ingest", "item", int(cur.lastrowid), "received", None, state, None,
+        self.audit("system", "ingest", "item", int(cur.lastrowid), "received", None, state, None,
                     now)
         return message_id
 
@@ -506,7 +506,7 @@ class Store:
             else:
                 self.conn.execute(f"UPDATE calls SET state = ?, {column} = ? WHERE id = ?",
                                   (state, now, call_id))
-            self._audit(role, actor, "call", call_id, state, row[0], state, reason, now)
+            self.audit(role, actor, "call", call_id, state, row[0], state, reason, now)
 
     def call(self, call_id: int) -> dict[str, Any] | None:
         """One call row as a dict."""
@@ -514,9 +514,10 @@ class Store:
         return rows[0] if rows else None
 
     # -------------------------------------------------------------------- audit
-    def _audit(self, role: str, actor: str | None, entity: str, entity_id: int | None,
-               action: str, from_state: str | None, to_state: str | None, detail: str | None,
-               now: str) -> None:
+    def audit(self, role: str, actor: str | None, entity: str, entity_id: int | None,
+              action: str, from_state: str | None, to_state: str | None, detail: str | None,
+              now: str) -> None:
+        """Append one row to the audit log (call inside the transaction it records)."""
         self.conn.execute(
             "INSERT INTO audit (at, actor_role, actor, entity, entity_id, action, from_state, "
             "to_state, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
