@@ -42,3 +42,10 @@ def test_services_never_import_textual_rich_or_the_ui(path):
     bad = {name for name in imports_of(path)
            if name.split(".")[0] in ("textual", "rich") or name.startswith("studio_console.ui")}
     assert not bad, f"{path} imports {bad}"
+
+
+@pytest.mark.parametrize("path", modules("studio_console/store"),
+                         ids=lambda p: str(p.relative_to(ROOT)))
+def test_the_store_imports_nothing_of_the_drivers(path):
+    bad = {name for name in imports_of(path) if name.split(".")[0] == "drivers"}
+    assert not bad, f"{path} imports {bad}"

@@ -326,6 +326,14 @@ CREATE VIRTUAL TABLE messages_fts USING fts5 (
 {_FTS_FILL_AND_TRIGGERS}CREATE INDEX items_state_message ON items (state, message_id);
 """
 
+_V6_REPORT_FIELDS = """
+-- A delivery report keeps its decoded outcome, so one that arrives before its send is
+-- recorded can be matched later without decoding the PDU again.
+ALTER TABLE status_reports ADD COLUMN status_text TEXT;
+ALTER TABLE status_reports ADD COLUMN delivered INTEGER;
+ALTER TABLE status_reports ADD COLUMN discharge_at TEXT;
+"""
+
 MIGRATIONS: tuple[str, ...] = (_V1_CORE, _V2_SEARCH, _V3_COMPLAINTS, _V4_MODEM_COMMANDS,
-                               _V5_SEARCH_TOKENS)
+                               _V5_SEARCH_TOKENS, _V6_REPORT_FIELDS)
 SCHEMA_VERSION = len(MIGRATIONS)

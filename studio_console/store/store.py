@@ -402,24 +402,18 @@ class Store:
 
     def _attach_early_report(self, part_id: int, reference: int, recipient_key: str) -> None:
         """A delivery report can beat ``record_sent`` (multipart sends take seconds): match it now."""
-        for report_id, recipient, status, pdu_hex in self.conn.execute(
-                "SELECT id, recipient, status, pdu_hex FROM status_reports WHERE reference = ? "
-                "AND sent_part_id IS NULL ORDER BY id DESC LIMIT 20", (reference,)).fetchall():
+        for report_id, recipient, status, text, delivered, discharge_at in self.conn.execute(
+                "SELECT id, recipient, status, status_text, delivered, discharge_at "
+                "FROM status_reports WHERE reference = ? AND sent_part_id IS NULL "
+                "ORDER BY id DESC LIMIT 20", (reference,)).fetchall():
             if parse_number(recipient).key != recipient_key:
-                continue
-            from drivers.gsm.pdu import PduError, decode
-
-            try:
-                report = decode(pdu_hex)
-            except PduError:
                 continue
             self.conn.execute("UPDATE status_reports SET sent_part_id = ? WHERE id = ?",
                               (part_id, report_id))
             self.conn.execute(
                 "UPDATE sent_parts SET status = ?, status_text = ?, delivered = ?, status_at = ?, "
                 "discharge_at = ? WHERE id = ?",
-                (status, report.status_text, None if report.delivered is None
-                 else int(report.delivered), _utc(self.clock), iso(report.discharge_time), part_id))
+                (status, text, delivered, _utc(self.clock), discharge_at, part_id))
             return
 
     def store_status_report(self, report: Any, pdu_hex: str) -> tuple[int | None, bool]:
@@ -444,8 +438,11 @@ class Store:
                     break
             self.conn.execute(
                 "INSERT INTO status_reports (dedupe_key, received_at, pdu_hex, recipient, "
-                "reference, status, sent_part_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (key, now, pdu_hex, report.recipient, report.reference, report.status, match))
+                "reference, status, sent_part_id, status_text, delivered, discharge_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (key, now, pdu_hex, report.recipient, report.reference, report.status, match,
+                 report.status_text, None if report.delivered is None else int(report.delivered),
+                 iso(report.discharge_time)))
             if match is not None:
                 self.conn.execute(
                     "UPDATE sent_parts SET status = ?, status_text = ?, delivered = ?, "
