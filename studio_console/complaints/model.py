@@ -155,14 +155,14 @@ def to_data(c: Complaint) -> dict[str, Any]:
             "detail": c.lokasi.detail,
         },
         "tanggal_kejadian": c.tanggal_kejadian.isoformat() if c.tanggal_kejadian else None,
-        "pelapor": None if c.pelapor is None else {"name": c.pelapor.name, "e164": c.pelapor.e164},
+        "pelapor": None if c.pelapor is None else {"nama": c.pelapor.name, "nomor": c.pelapor.e164},
         "anonim": c.anonim,
         "rahasia": c.rahasia,
         "sumber": {
-            "programme": c.sumber.programme,
-            "station": c.sumber.station,
-            "channel": c.sumber.channel,
-            "aired_at": c.sumber.aired_at,
+            "program": c.sumber.programme,
+            "stasiun": c.sumber.station,
+            "kanal": c.sumber.channel,
+            "disiarkan": c.sumber.aired_at,
         },
         "dijawab_oleh": c.dijawab_oleh,
         "jawaban": c.jawaban,
@@ -194,11 +194,11 @@ def from_data(
         instansi=data.get("instansi"),
         lokasi=Lokasi(lokasi.get("kecamatan_code"), lokasi.get("desa_code"), lokasi.get("detail")),
         tanggal_kejadian=date.fromisoformat(tanggal) if tanggal else None,
-        pelapor=None if not pelapor else Pelapor(pelapor.get("name"), pelapor.get("e164")),
+        pelapor=None if not pelapor else Pelapor(pelapor.get("nama"), pelapor.get("nomor")),
         anonim=bool(data.get("anonim", True)),
         rahasia=bool(data.get("rahasia", False)),
         sumber=Sumber(
-            sumber.get("programme"), sumber.get("station"), sumber.get("channel"), sumber.get("aired_at")
+            sumber.get("program"), sumber.get("stasiun"), sumber.get("kanal"), sumber.get("disiarkan")
         ),
         dijawab_oleh=data.get("dijawab_oleh"),
         jawaban=data.get("jawaban"),

@@ -210,20 +210,9 @@ def _inert(value: Any) -> str:
     return _SURROGATE.sub("\ufffd", display_safe(text, keep_newlines=True))
 
 
-# The model's stored JSON spells some sub-keys in English; accept both spellings.
-_ALIASES = {"nama": "name", "nomor": "e164", "program": "programme", "stasiun": "station",
-            "kanal": "channel", "disiarkan": "aired_at"}  # fmt: skip
-
-
 def _sub(payload: dict[str, Any], key: str) -> dict[str, Any]:
     value = payload.get(key)
-    if not isinstance(value, dict):
-        return {}
-    value = dict(value)
-    for indonesian, english in _ALIASES.items():
-        if value.get(indonesian) is None and english in value:
-            value[indonesian] = value[english]
-    return value
+    return value if isinstance(value, dict) else {}
 
 
 # --- complaints.json ---------------------------------------------------------------------------------

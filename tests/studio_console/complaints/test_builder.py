@@ -218,7 +218,7 @@ def test_anonim_removes_name_and_number_from_every_value_of_the_payload(store):
     # Not anonim: the reporter travels, text untouched.
     update(store, cid, anonim=False)
     named = to_payload(load(store, cid))
-    assert named["pelapor"] == {"name": "Budi Santoso", "e164": NUMBER}
+    assert named["pelapor"] == {"nama": "Budi Santoso", "nomor": NUMBER}
     assert named["originals"] == [text]
 
 

@@ -385,14 +385,18 @@ def test_csv_reads_back_from_bytes_like_a_spreadsheet_import(tmp_path):
     assert dict(zip(CSV_COLUMNS, rows[1], strict=True))["judul"] == "Air PDAM keruh\nsudah 3 hari"
 
 
-def test_payload_with_the_models_english_sub_keys_is_shown_in_full(tmp_path):
-    item = plain(
-        1,
-        pelapor={"name": "Siti Rahayu Wulandari", "e164": "+6281234567890"},
-        sumber={"programme": "Halo Bupati", "station": "Radio Malowopati", "channel": "SMS",
-                "aired_at": "2026-11-27T09:15:00+07:00"},
+def test_the_models_payload_is_shown_in_full(tmp_path):
+    from studio_console.complaints.model import Complaint, Lokasi, Pelapor, Sumber, to_payload
+
+    complaint = Complaint(
+        id=1, judul="PJU mati", isi="Lampu PJU mati", originals=("Lampu PJU mati",),
+        klasifikasi="pengaduan", kategori="Infrastruktur", instansi="Dinas Perhubungan",
+        lokasi=Lokasi("35.22.11", "35.22.11.2003", "RT 02"), tanggal_kejadian=None,
+        pelapor=Pelapor("Siti Rahayu Wulandari", "+6281234567890"), anonim=False, rahasia=False,
+        sumber=Sumber("Halo Bupati", "Radio Malowopati", "SMS", "2026-11-27T09:15:00+07:00"),
+        dijawab_oleh=None, jawaban=None, lampiran=(),
     )  # fmt: skip
-    run = write_package([item], tmp_path, run_id="r", now=NOW)
+    run = write_package([{"id": 1, **to_payload(complaint)}], tmp_path, run_id="r", now=NOW)
     record = dict(zip(CSV_COLUMNS, read_csv(run / "complaints.csv")[1], strict=True))
     assert (record["pelapor_nama"], record["pelapor_nomor"]) == ("Siti Rahayu Wulandari", "'+6281234567890")
     assert (record["sumber_program"], record["sumber_kanal"]) == ("Halo Bupati", "SMS")
