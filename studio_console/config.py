@@ -128,6 +128,12 @@ class ExportSettings:
     http_url: str = ""
     http_token_env: str = "STUDIO_CONSOLE_HTTP_TOKEN"
     http_timeout: float = 15.0
+    http_ca_file: str = ""
+    transports: list[str] = field(default_factory=lambda: ["file", "sms1708"])
+    sms_tracking_pattern: str = r"#\s?(\d{5,12})\b"
+    citizen_reply: bool = False
+    citizen_reply_text: str = "Aduan Anda telah diteruskan ke LAPOR!, nomor {tracking}. Terima kasih. {station}"
+    citizen_reply_interval: float = 24.0
     categories: list[str] = field(default_factory=list)
     agencies: list[str] = field(default_factory=list)
 
@@ -162,6 +168,9 @@ class Settings:
             return p
         return self.source.parent / p
 
+
+EXPORT_TRANSPORTS = ("file", "sms1708", "http")
+"""The complaint transports, by the names the outbox uses."""
 
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
@@ -360,3 +369,22 @@ def _check_values(settings: Settings, path: Path, locator: _KeyLocator) -> None:
         fail(("export", "http_timeout"), "must be greater than 0")
     if not re.fullmatch(r"[A-Za-z0-9]{1,20}", settings.export.sms_keyword):
         fail(("export", "sms_keyword"), "must be 1 to 20 letters or digits")
+    export = settings.export
+    for name in export.transports:
+        if name not in EXPORT_TRANSPORTS:
+            fail(("export", "transports"), f"has an unknown transport {name!r} (use {', '.join(EXPORT_TRANSPORTS)})")
+    if "http" in export.transports and not export.http_url:
+        fail(("export", "transports"), 'names "http" but export.http_url is empty')
+    if export.http_url and not re.match(r"https?://[^/\s]+", export.http_url):
+        fail(("export", "http_url"), "must be an http:// or https:// address")
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", export.http_token_env):
+        fail(("export", "http_token_env"), "must be the name of an environment variable")
+    try:
+        if re.compile(export.sms_tracking_pattern).groups < 1:
+            fail(("export", "sms_tracking_pattern"), "must have one (group) around the tracking ID")
+    except re.error as exc:
+        fail(("export", "sms_tracking_pattern"), f"is not a valid regular expression: {exc}")
+    if export.citizen_reply_interval < 0:
+        fail(("export", "citizen_reply_interval"), "must not be negative")
+    if "{tracking}" not in export.citizen_reply_text:
+        fail(("export", "citizen_reply_text"), "must contain {tracking}")

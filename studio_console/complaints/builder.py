@@ -32,10 +32,12 @@ from studio_console.store import Store, transaction
 
 __all__ = [
     "ComplaintError",
+    "check_choices",
     "draft_from_items",
     "idempotency_key",
     "load",
     "mark_ready",
+    "merge",
     "set_tracking",
     "update",
 ]
@@ -229,10 +231,32 @@ def _coerce(name: str, value: Any) -> Any:
     return value
 
 
+def check_choices(
+    values: dict[str, Any], categories: Iterable[str] | None, agencies: Iterable[str] | None
+) -> None:
+    """Refuse a kategori or instansi that is not in the studio's lists (``export.categories``,
+    ``export.agencies`` in ``config.toml``); an empty or absent list allows anything."""
+    for name, allowed in (("kategori", categories), ("instansi", agencies)):
+        choices = list(allowed or ())
+        value = values.get(name)
+        if choices and value is not None and value not in choices:
+            raise ComplaintError(f"{name} {value!r} is not in the list in config.toml: {', '.join(choices)}")
+
+
 def update(
-    store: Store, complaint_id: int, *, actor: str | None = None, clock: Clock | None = None, **fields: Any
+    store: Store,
+    complaint_id: int,
+    *,
+    actor: str | None = None,
+    clock: Clock | None = None,
+    categories: Iterable[str] | None = None,
+    agencies: Iterable[str] | None = None,
+    **fields: Any,
 ) -> Complaint:
     """Change fields of a draft complaint; returns it as stored.
+
+    ``categories`` and ``agencies`` are the studio's lists (config ``export``); when given,
+    kategori and instansi must be one of them.
 
     Raises:
         ComplaintError: unknown field, bad value, or the complaint is no longer a draft.
@@ -241,6 +265,7 @@ def update(
     if unknown:
         raise ComplaintError(f"unknown complaint field(s): {', '.join(sorted(unknown))}")
     values = {name: _coerce(name, value) for name, value in fields.items()}
+    check_choices(values, categories, agencies)
     if values.get("judul") and len(values["judul"]) > JUDUL_MAX:
         raise ComplaintError(f"judul is {len(values['judul'])} characters; at most {JUDUL_MAX}")
     if values.get("klasifikasi") is not None and values["klasifikasi"] not in CLASSIFICATIONS:
@@ -358,3 +383,86 @@ def set_tracking(
             (tracking, status, now, complaint_id),
         )
         store.audit(role, actor, "complaint", complaint_id, "tracking", before.status, status, tracking, now)
+
+
+def merge(
+    store: Store,
+    target_id: int,
+    other_ids: Iterable[int],
+    *,
+    actor: str | None = None,
+    clock: Clock | None = None,
+) -> Complaint:
+    """Merge other draft complaints (about the same matter) into ``target_id``.
+
+    The target keeps its fields; the others' items join it, their verbatim originals are
+    appended, their edited text follows the target's ``isi``, and empty fields of the
+    target are filled from them. The merged drafts are deleted (the audit keeps the record).
+
+    Raises:
+        ComplaintError: a complaint does not exist or is not a draft, or nothing to merge.
+    """
+    others = [i for i in dict.fromkeys(int(i) for i in other_ids) if i != target_id]
+    if not others:
+        raise ComplaintError("choose at least one other draft to merge")
+    now = _now(clock, store)
+    conn = store.conn
+    with transaction(conn):
+        target = _load(conn, target_id)
+        merged = [_load(conn, i) for i in others]
+        for c in (target, *merged):
+            if c.status != "draft":
+                raise ComplaintError(f"complaint {c.id} is {c.status}; only drafts are merged")
+        result = target
+        for other in merged:
+            fill = {
+                name: getattr(other, name)
+                for name in (
+                    "judul",
+                    "klasifikasi",
+                    "kategori",
+                    "instansi",
+                    "tanggal_kejadian",
+                    "pelapor",
+                    "dijawab_oleh",
+                    "jawaban",
+                )
+                if getattr(result, name) in (None, "") and getattr(other, name) not in (None, "")
+            }
+            lokasi = result.lokasi
+            if not (lokasi.kecamatan_code or lokasi.desa_code or lokasi.detail):
+                lokasi = other.lokasi
+            texts = [t for t in (result.isi, other.isi) if t and t.strip()]
+            result = dataclasses.replace(
+                result,
+                **fill,
+                lokasi=lokasi,
+                isi="\n\n".join(texts) or None,
+                originals=result.originals + other.originals,
+                lampiran=tuple(dict.fromkeys(result.lampiran + other.lampiran)),
+                anonim=result.anonim or other.anonim,
+                rahasia=result.rahasia or other.rahasia,
+            )
+            conn.execute(
+                "UPDATE complaint_items SET complaint_id = ? WHERE complaint_id = ?", (target_id, other.id)
+            )
+            conn.execute("DELETE FROM complaints WHERE id = ?", (other.id,))
+            store.audit(
+                "producer", actor, "complaint", other.id, "merged", "draft", None, f"into {target_id}", now
+            )
+        conn.execute(
+            "UPDATE complaints SET data = ?, updated_at = ? WHERE id = ?",
+            (json.dumps(to_data(result), ensure_ascii=False), now, target_id),
+        )
+        store.audit(
+            "producer",
+            actor,
+            "complaint",
+            target_id,
+            "merge",
+            None,
+            None,
+            "from " + ", ".join(map(str, others)),
+            now,
+        )
+    return load(store, target_id)

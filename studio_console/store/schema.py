@@ -334,6 +334,24 @@ ALTER TABLE status_reports ADD COLUMN delivered INTEGER;
 ALTER TABLE status_reports ADD COLUMN discharge_at TEXT;
 """
 
+_V7_COMPLAINT_TRANSPORTS = """
+-- Complaint transports. An SMS the console sends for a complaint is written (state
+-- 'sending', with the outbox row's idempotency key) BEFORE the modem is asked, and
+-- marked 'sent' with its TP-MRs after: a crash in between leaves a 'sending' row, so
+-- the transport knows it may already have gone and asks a person instead of sending
+-- twice. Older rows were recorded after sending: 'sent'.
+ALTER TABLE sent_sms ADD COLUMN idempotency_key TEXT;
+ALTER TABLE sent_sms ADD COLUMN state TEXT NOT NULL DEFAULT 'sent';
+CREATE UNIQUE INDEX sent_sms_key ON sent_sms (idempotency_key) WHERE idempotency_key IS NOT NULL;
+CREATE INDEX sent_sms_purpose ON sent_sms (purpose, recipient, created_at);
+-- A file-package export run groups outbox rows: the rows are tagged with the run before
+-- the package is written, so a run cut short is written again with the same rows and
+-- the same run id (and found already complete when it was).
+ALTER TABLE outbox ADD COLUMN batch TEXT;
+CREATE INDEX outbox_batch ON outbox (batch) WHERE batch IS NOT NULL;
+CREATE INDEX outbox_complaint ON outbox (complaint_id);
+"""
+
 MIGRATIONS: tuple[str, ...] = (_V1_CORE, _V2_SEARCH, _V3_COMPLAINTS, _V4_MODEM_COMMANDS,
-                               _V5_SEARCH_TOKENS, _V6_REPORT_FIELDS)
+                               _V5_SEARCH_TOKENS, _V6_REPORT_FIELDS, _V7_COMPLAINT_TRANSPORTS)
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -17,6 +17,7 @@ from studio_console.complaints.builder import (
     item_ids,
     load,
     mark_ready,
+    merge,
     set_tracking,
     update,
 )
@@ -328,3 +329,43 @@ def test_a_walk_in_speaker_drafts_a_complaint_heard_directly_without_a_number(st
     assert c.sumber.channel == "langsung"
     assert c.originals == ("Warga Sumberrejo: irigasi kering",)
     assert c.pelapor == Pelapor("Pak Darto", None)
+
+
+def test_merging_drafts_moves_items_and_originals_into_one_and_deletes_the_rest(store):
+    first = draft_from_items(
+        store, [aired_sms(store, "Jalan rusak di Kalitidu")], station=STATION, clock=clock
+    )
+    second = draft_from_items(
+        store, [aired_sms(store, "Jalan Kalitidu berlubang", "081211112222")], station=STATION, clock=clock
+    )
+    complete(store, second)
+    merged = merge(store, first, [second], actor="Rina", clock=clock)
+    assert merged.originals == ("Jalan rusak di Kalitidu", "Jalan Kalitidu berlubang")
+    assert "Jalan rusak di Kalitidu" in merged.isi and "Jalan Kalitidu berlubang" in merged.isi
+    assert merged.kategori == "Infrastruktur"  # an empty field filled from the merged draft
+    assert len(item_ids(store, first)) == 2
+    with pytest.raises(ComplaintError):
+        load(store, second)
+    assert (
+        store.conn.execute(
+            "SELECT count(*) FROM audit WHERE entity = 'complaint' AND action = 'merged' AND entity_id = ?",
+            (second,),
+        ).fetchone()[0]
+        == 1
+    )
+    mark_ready(store, first, ["file"], "Rina")
+    with pytest.raises(ComplaintError, match="only drafts"):
+        merge(store, first, [draft_from_items(store, [aired_sms(store, "Lain")], station=STATION)])
+
+
+def test_kategori_and_instansi_outside_the_configured_lists_are_refused(store):
+    cid = draft_from_items(store, [aired_sms(store, "Sampah menumpuk")], station=STATION, clock=clock)
+    lists = {"categories": ["Lingkungan"], "agencies": ["Dinas Lingkungan Hidup"]}
+    with pytest.raises(ComplaintError, match="kategori 'Sampah'"):
+        update(store, cid, kategori="Sampah", **lists)
+    with pytest.raises(ComplaintError, match="instansi"):
+        update(store, cid, instansi="Dinas Entah", **lists)
+    assert (
+        update(store, cid, kategori="Lingkungan", instansi="Dinas Lingkungan Hidup", **lists).kategori
+        == "Lingkungan"
+    )
