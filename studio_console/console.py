@@ -14,8 +14,8 @@ from pathlib import Path
 
 from studio_console.config import Settings
 from studio_console.i18n import Translator
-from studio_console.ingest import IngestService
 from studio_console.ownership import PortBusy, PortLock
+from studio_console.services import StudioServices
 
 __all__ = ["demo_folder", "run_console", "run_demo"]
 
@@ -27,12 +27,8 @@ def _owner(busy: PortBusy) -> str:
     return f"pid {busy.pid} ({busy.command})" if busy.command else f"pid {busy.pid}"
 
 
-def _ingest_for(settings: Settings, db_path: Path, modem_factory: object) -> IngestService:
-    ingest = settings.ingest
-    return IngestService(db_path, modem_factory,  # type: ignore[arg-type]
-                         multipart_wait=ingest.multipart_wait, sweep_interval=ingest.sweep_interval,
-                         flood_max_messages=ingest.flood_max_messages,
-                         flood_window=ingest.flood_window)
+def _ingest_for(settings: Settings, db_path: Path, modem_factory: object) -> StudioServices:
+    return StudioServices(settings, db_path, modem_factory)  # type: ignore[arg-type]
 
 
 def run_console(settings: Settings, *, role: str, operator: str | None = None) -> int:
@@ -50,8 +46,9 @@ def run_console(settings: Settings, *, role: str, operator: str | None = None) -
     except PortBusy as busy:
         reason = t("app.owner_elsewhere", owner=_owner(busy))
     try:
-        StudioApp(settings, db_path, role=role, operator=operator, ingest=ingest,
-                  screen_only_reason=reason).run()
+        StudioApp(
+            settings, db_path, role=role, operator=operator, ingest=ingest, screen_only_reason=reason
+        ).run()
     finally:
         lock.release()
     return 0
@@ -62,8 +59,7 @@ def demo_folder() -> Path:
     return Path(tempfile.gettempdir()) / f"studio-console-demo-{os.getuid()}"
 
 
-def run_demo(*, language: str = "id", role: str = "producer", traffic: bool = True,
-             pace: float = 1.0) -> int:
+def run_demo(*, language: str = "id", role: str = "producer", traffic: bool = True, pace: float = 1.0) -> int:
     """The whole console on a virtual modem and a fresh database.
 
     The first ``demo`` owns the virtual modem and starts from an empty database;
@@ -76,8 +72,10 @@ def run_demo(*, language: str = "id", role: str = "producer", traffic: bool = Tr
 
     settings = Settings()
     settings = dataclasses.replace(
-        settings, studio=dataclasses.replace(settings.studio, language=language),
-        ingest=dataclasses.replace(settings.ingest, multipart_wait=20, sweep_interval=10))
+        settings,
+        studio=dataclasses.replace(settings.studio, language=language),
+        ingest=dataclasses.replace(settings.ingest, multipart_wait=20, sweep_interval=10),
+    )
     t = Translator(language)
     folder = demo_folder()
     folder.mkdir(parents=True, exist_ok=True)
@@ -87,8 +85,9 @@ def run_demo(*, language: str = "id", role: str = "producer", traffic: bool = Tr
     try:
         lock.acquire()
     except PortBusy as busy:  # a demo is running: join it as a screen
-        StudioApp(settings, db_path, role=role, screen_only_reason=t(
-            "app.owner_elsewhere", owner=_owner(busy))).run()
+        StudioApp(
+            settings, db_path, role=role, screen_only_reason=t("app.owner_elsewhere", owner=_owner(busy))
+        ).run()
         return 0
     try:
         for suffix in ("", "-wal", "-shm"):

@@ -1,4 +1,4 @@
-"""`studio-console daemon`: the ingest service alone, for a systemd unit.
+"""`studio-console daemon`: the ingest service and the complaint outbox worker, for a systemd unit.
 
 It claims the modem's port (see :mod:`studio_console.ownership`). When another
 process owns it, the daemon says which one and waits in standby — checking the
@@ -15,8 +15,8 @@ from typing import Any
 
 from drivers.gsm.modem import Modem
 from studio_console.config import Settings
-from studio_console.ingest import IngestService
 from studio_console.ownership import PortBusy, PortLock
+from studio_console.services import StudioServices
 
 __all__ = ["make_modem_factory", "run_daemon"]
 
@@ -28,17 +28,29 @@ def make_modem_factory(settings: Settings) -> Callable[[Callable[[Any], None]], 
     m = settings.modem
 
     def factory(on_event: Callable[[Any], None]) -> Modem:
-        return Modem(port=m.port, baudrate=m.baudrate, pin=m.pin or None, smsc=m.smsc or None,
-                     on_event=on_event, command_timeout=m.command_timeout,
-                     poll_interval=m.poll_interval, reconnect_min=m.reconnect_min,
-                     reconnect_max=m.reconnect_max)
+        return Modem(
+            port=m.port,
+            baudrate=m.baudrate,
+            pin=m.pin or None,
+            smsc=m.smsc or None,
+            on_event=on_event,
+            command_timeout=m.command_timeout,
+            poll_interval=m.poll_interval,
+            reconnect_min=m.reconnect_min,
+            reconnect_max=m.reconnect_max,
+        )
 
     return factory
 
 
-def run_daemon(settings: Settings, *, stop: threading.Event | None = None,
-               standby_interval: float = 5.0, install_signals: bool = True) -> int:
-    """Run the ingest service until SIGTERM/SIGINT (or ``stop`` is set)."""
+def run_daemon(
+    settings: Settings,
+    *,
+    stop: threading.Event | None = None,
+    standby_interval: float = 5.0,
+    install_signals: bool = True,
+) -> int:
+    """Run the ingest service and the outbox worker until SIGTERM/SIGINT (or ``stop`` is set)."""
     stop = stop or threading.Event()
     if install_signals:
         for sig in (signal.SIGTERM, signal.SIGINT):
@@ -59,12 +71,7 @@ def run_daemon(settings: Settings, *, stop: threading.Event | None = None,
     if not lock.held:
         return 0
     log.info("owning %s; database %s", port, db_path)
-    ingest = settings.ingest
-    service = IngestService(db_path, make_modem_factory(settings),
-                            multipart_wait=ingest.multipart_wait,
-                            sweep_interval=ingest.sweep_interval,
-                            flood_max_messages=ingest.flood_max_messages,
-                            flood_window=ingest.flood_window)
+    service = StudioServices(settings, db_path, make_modem_factory(settings))
     service.start()
     try:
         stop.wait()

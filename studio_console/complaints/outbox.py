@@ -13,6 +13,7 @@ import json
 import logging
 import random
 import threading
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -28,6 +29,7 @@ __all__ = [
     "BACKOFF_CAP",
     "LEASE_SECONDS",
     "MAX_ATTEMPTS",
+    "BatchTransport",
     "OutboxRow",
     "OutboxWorker",
     "PermanentError",
@@ -41,6 +43,7 @@ __all__ = [
     "mark_sent",
     "record_attempt",
     "retry",
+    "send_batch",
 ]
 
 log = logging.getLogger(__name__)
@@ -79,6 +82,18 @@ class Transport(Protocol):
     def send(self, payload: dict[str, Any], idempotency_key: str) -> Receipt: ...
 
 
+class BatchTransport(Transport, Protocol):
+    """A transport that sends many rows as one unit (the file package: one folder per run).
+
+    ``send_batch`` gets ``(payload, idempotency_key)`` pairs and the batch id, and returns
+    one :class:`Receipt` per pair. The rows of a batch are tagged with its id before it is
+    sent, so a batch cut short is sent again with the same rows and the same id: the
+    transport must treat a repeated batch id as already done when it is.
+    """
+
+    def send_batch(self, items: list[tuple[dict[str, Any], str]], batch_id: str) -> list[Receipt]: ...
+
+
 @dataclass(frozen=True)
 class OutboxRow:
     """One complaint waiting for one transport."""
@@ -94,11 +109,12 @@ class OutboxRow:
     sent_at: str | None
     receipt: str | None
     last_error: str | None
+    batch: str | None = None
 
 
 _COLUMNS = (
     "id, complaint_id, transport, idempotency_key, state, attempts, next_attempt_at, "
-    "created_at, sent_at, receipt, last_error"
+    "created_at, sent_at, receipt, last_error, batch"
 )
 
 
@@ -308,6 +324,8 @@ def retry(
             "UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = ? WHERE id = ?",
             (at, outbox_id),
         )
+        # A batch row leaves its failed batch: it goes out with the next one.
+        store.conn.execute("UPDATE outbox SET batch = NULL WHERE id = ?", (outbox_id,))
         store.audit("operator", actor, "outbox", outbox_id, "retry", "gagal_kirim", "pending", None, at)
         failed = store.conn.execute(
             "SELECT count(*) FROM outbox WHERE complaint_id = ? AND state = 'gagal_kirim'",
@@ -358,6 +376,88 @@ def send_one(
             store, row.id, result, f"{type(exc).__name__}: {exc}", store.clock(), rng=rng
         ).state
     return mark_sent(store, row.id, receipt, now=store.clock()).state
+
+
+def _claim_batch(
+    store: Store, transport: str, now: datetime, lease: float, limit: int
+) -> tuple[str, list[OutboxRow]] | None:
+    """Take one batch of due rows of a batch transport: an earlier batch cut short first
+    (all its unsent rows, whichever of them is due), else a new batch of pending rows."""
+    at, until = _iso(now), _iso(now + timedelta(seconds=lease))
+    with transaction(store.conn):
+        old = store.conn.execute(
+            "SELECT batch FROM outbox WHERE transport = ? AND batch IS NOT NULL "
+            "AND state IN ('pending', 'sending') AND (next_attempt_at IS NULL OR next_attempt_at <= ?) "
+            "ORDER BY id LIMIT 1",
+            (transport, at),
+        ).fetchone()
+        if old is not None:
+            batch = old[0]
+        else:
+            ids = [
+                r[0]
+                for r in store.conn.execute(
+                    "SELECT id FROM outbox WHERE transport = ? AND batch IS NULL AND state IN "
+                    "('pending', 'sending') AND (next_attempt_at IS NULL OR next_attempt_at <= ?) "
+                    "ORDER BY id LIMIT ?",
+                    (transport, at, limit),
+                )
+            ]
+            if not ids:
+                return None
+            batch = f"{now.astimezone(UTC):%Y%m%d%H%M%S}-{uuid.uuid4().hex[:8]}"
+            store.conn.execute(
+                f"UPDATE outbox SET batch = ? WHERE id IN ({','.join('?' * len(ids))})", [batch, *ids]
+            )
+        store.conn.execute(
+            "UPDATE outbox SET state = 'sending', next_attempt_at = ? "
+            "WHERE batch = ? AND state IN ('pending', 'sending')",
+            (until, batch),
+        )
+        rows = [
+            OutboxRow(*r)
+            for r in store.conn.execute(
+                f"SELECT {_COLUMNS} FROM outbox WHERE batch = ? AND state = 'sending' ORDER BY id", (batch,)
+            )
+        ]
+    return batch, rows
+
+
+def send_batch(
+    store: Store,
+    transport: BatchTransport,
+    now: datetime,
+    *,
+    rng: random.Random | None = None,
+    lease: float = LEASE_SECONDS,
+    limit: int = 200,
+) -> list[str]:
+    """Claim, send and record one batch of a batch transport; returns the rows' new states."""
+    taken = _claim_batch(store, transport.name, now, lease, limit)
+    if taken is None:
+        return []
+    batch, rows = taken
+    try:
+        items = [
+            (
+                {**to_payload(load(store, row.complaint_id)), "idempotency_key": row.idempotency_key},
+                row.idempotency_key,
+            )
+            for row in rows
+        ]
+        receipts = transport.send_batch(items, batch)
+    except PermanentError as exc:
+        error = str(exc) or type(exc).__name__
+        return [mark_permanent_failure(store, r.id, error, now=store.clock()).state for r in rows]
+    except Exception as exc:
+        result = "transient" if isinstance(exc, TransientError) else "error"
+        error = f"{type(exc).__name__}: {exc}"
+        states = [record_attempt(store, r.id, result, error, store.clock(), rng=rng).state for r in rows]
+        return states
+    return [
+        mark_sent(store, r.id, receipt, now=store.clock()).state
+        for r, receipt in zip(rows, receipts, strict=True)
+    ]
 
 
 class OutboxWorker:
@@ -427,8 +527,19 @@ class OutboxWorker:
 
     def drain_once(self, store: Store) -> int:
         """Try every row due now, once; returns how many were tried."""
-        rows = due(store, self.clock(), self.batch, list(self.transports))
         tried = 0
+        single = {}
+        for name, transport in self.transports.items():
+            if hasattr(transport, "send_batch"):
+                for state in send_batch(store, transport, self.clock(), rng=self.rng, lease=self.lease):
+                    tried += 1
+                    if state == "sent":
+                        self.sent += 1
+                    else:
+                        self.failed_attempts += 1
+            else:
+                single[name] = transport
+        rows = due(store, self.clock(), self.batch, list(single)) if single else []
         for row in rows:
             if self._stop.is_set():
                 break

@@ -32,14 +32,15 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from studio_console.complaints.outbox import PermanentError, Receipt, TransientError
 from studio_console.text import display_safe
 
-__all__ = ["CSV_COLUMNS", "PackageError", "verify_package", "write_package"]
+__all__ = ["CSV_COLUMNS", "FilePackageTransport", "PackageError", "verify_package", "write_package"]
 
 FORMAT = "studio-console.aduan-package/1"
 JSON_NAME = "complaints.json"
@@ -68,6 +69,42 @@ CSV_COLUMNS: tuple[str, ...] = (
 
 class PackageError(Exception):
     """The package cannot be written: bad input, or a run folder exists but does not verify."""
+
+
+class FilePackageTransport:
+    """The outbox's ``file`` transport: each batch of ready complaints becomes one package.
+
+    The batch id is the run id, so a batch cut short by a crash is written again under
+    the same id and, when its folder was already complete, found and verified instead:
+    each complaint lands in exactly one package. The Kominfo operator enters the package
+    into SIAP LAPOR! and the tracking IDs come back by hand (``set-tracking``).
+
+    Args:
+        folder: the export folder (``export.folder``, resolved).
+        clock: the current time (names the folder).
+    """
+
+    name = "file"
+
+    def __init__(self, folder: Path, clock: Callable[[], datetime] | None = None) -> None:
+        self.folder = Path(folder)
+        self.clock = clock or (lambda: datetime.now(UTC))
+
+    def send_batch(self, items: list[tuple[dict[str, Any], str]], batch_id: str) -> list[Receipt]:
+        """Write the batch's package; one receipt per complaint naming the package."""
+        try:
+            path = write_package(
+                [payload for payload, _ in items], self.folder, run_id=batch_id, now=self.clock()
+            )
+        except PackageError as exc:
+            raise PermanentError(str(exc)) from exc
+        except OSError as exc:  # disk full, folder not writable: a person may fix it; try again
+            raise TransientError(f"cannot write the package in {self.folder}: {exc.strerror or exc}") from exc
+        return [Receipt(None, {"package": str(path), "run": batch_id}) for _ in items]
+
+    def send(self, payload: dict[str, Any], idempotency_key: str) -> Receipt:
+        """One complaint as a package of its own (run id: its idempotency key)."""
+        return self.send_batch([(payload, idempotency_key)], idempotency_key)[0]
 
 
 def write_package(payloads: list[dict[str, Any]], folder: Path, *, run_id: str, now: datetime) -> Path:
