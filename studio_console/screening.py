@@ -53,6 +53,12 @@ EDITABLE_FIELDS: dict[str, type] = {
 }
 
 
+def _storable(text: str) -> str:
+    """Lone surrogates (broken UCS2 input, a pasted half emoji) cannot be stored as UTF-8:
+    they become U+FFFD, so the rest of the text is kept."""
+    return re.sub(r"[\ud800-\udfff]", "\ufffd", text)
+
+
 class ScreeningError(Exception):
     """A transition or edit that the rules do not allow.
 
@@ -165,8 +171,7 @@ class ScreeningService:
             elif value is not None and kind is int:
                 value = int(value)
             elif value is not None:
-                # Lone surrogates (from broken UCS2 input) cannot be stored as UTF-8.
-                value = re.sub(r"[\ud800-\udfff]", "\ufffd", str(value)).strip() or None
+                value = _storable(str(value)).strip() or None
             values.append(value)
         sets = ", ".join(f"{name} = ?" for name in fields)
         with transaction(self.store.conn):
@@ -226,6 +231,8 @@ class ScreeningService:
             raise ScreeningError("producer_only", "only the producer adds items")
         if not text.strip():
             raise ScreeningError("needs_text", "a manual item needs text")
+        text = _storable(text)
+        reporter_name = _storable(reporter_name) if reporter_name is not None else None
         now = self._now()
         kind = "call" if call_id is not None else "manual"
         with transaction(self.store.conn):

@@ -153,3 +153,9 @@ def test_manual_item_and_answer(store, producer, host):
     assert row == ("manual", "Kepala Dinas Sosial", "Didata ulang minggu depan")
     with pytest.raises(ScreeningError, match="needs text"):
         producer.add_manual("   ")
+
+
+def test_a_manual_item_with_half_an_emoji_is_kept_with_a_replacement_mark(store, producer):
+    item = producer.add_manual("Jalan rusak \ud83d di Dander", reporter_name="Bu \udc4d Sri")
+    row = store.conn.execute("SELECT manual_text, reporter_name FROM items WHERE id = ?", (item,)).fetchone()
+    assert row == ("Jalan rusak \ufffd di Dander", "Bu \ufffd Sri")
