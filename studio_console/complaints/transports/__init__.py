@@ -74,7 +74,8 @@ def _build(
     if name == "http":
         from studio_console.complaints.transports.http_push import HttpTransport
 
-        return HttpTransport.from_settings(export, environ=environ)
+        base = settings.source.parent if settings.source else None  # a relative http_ca_file
+        return HttpTransport.from_settings(export, base_dir=base, environ=environ)
     if name == "sms1708":
         from studio_console.complaints.transports.sms1708 import Sms1708Transport
 
