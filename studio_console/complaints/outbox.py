@@ -199,6 +199,7 @@ def record_attempt(
     *,
     rng: random.Random | None = None,
     max_attempts: int = MAX_ATTEMPTS,
+    backoff: tuple[float, float] = (BACKOFF_BASE, BACKOFF_CAP),
 ) -> OutboxRow:
     """Record a failed attempt (``result`` e.g. ``"transient"``) and schedule the next one.
 
@@ -231,7 +232,7 @@ def record_attempt(
             )
             _fail_complaint(store, row.complaint_id, error, at)
         else:
-            wait = backoff_delay(attempts, rng)
+            wait = backoff_delay(attempts, rng, base=backoff[0], cap=backoff[1])
             store.conn.execute(
                 "UPDATE outbox SET state = 'pending', attempts = ?, "
                 "next_attempt_at = ?, last_error = ? WHERE id = ?",
@@ -361,6 +362,7 @@ def send_one(
     *,
     rng: random.Random | None = None,
     lease: float = LEASE_SECONDS,
+    backoff: tuple[float, float] = (BACKOFF_BASE, BACKOFF_CAP),
 ) -> str | None:
     """Claim, send and record one row; returns the outbox state, or None if not claimed."""
     if not claim(store, row.id, now, lease):
@@ -373,7 +375,7 @@ def send_one(
     except Exception as exc:
         result = "transient" if isinstance(exc, TransientError) else "error"
         return record_attempt(
-            store, row.id, result, f"{type(exc).__name__}: {exc}", store.clock(), rng=rng
+            store, row.id, result, f"{type(exc).__name__}: {exc}", store.clock(), rng=rng, backoff=backoff
         ).state
     return mark_sent(store, row.id, receipt, now=store.clock()).state
 
@@ -431,6 +433,7 @@ def send_batch(
     rng: random.Random | None = None,
     lease: float = LEASE_SECONDS,
     limit: int = 200,
+    backoff: tuple[float, float] = (BACKOFF_BASE, BACKOFF_CAP),
 ) -> list[str]:
     """Claim, send and record one batch of a batch transport; returns the rows' new states."""
     taken = _claim_batch(store, transport.name, now, lease, limit)
@@ -452,8 +455,10 @@ def send_batch(
     except Exception as exc:
         result = "transient" if isinstance(exc, TransientError) else "error"
         error = f"{type(exc).__name__}: {exc}"
-        states = [record_attempt(store, r.id, result, error, store.clock(), rng=rng).state for r in rows]
-        return states
+        return [
+            record_attempt(store, r.id, result, error, store.clock(), rng=rng, backoff=backoff).state
+            for r in rows
+        ]
     return [
         mark_sent(store, r.id, receipt, now=store.clock()).state
         for r, receipt in zip(rows, receipts, strict=True)
@@ -473,6 +478,9 @@ class OutboxWorker:
         clock: source of the current time.
         poll: seconds between looks when idle.
         lease: seconds a claimed row is held before another worker may take it.
+        batch: rows taken per look.
+        rng: randomness of the backoff jitter.
+        backoff: (first wait, longest wait) in seconds after transient failures.
     """
 
     def __init__(
@@ -485,8 +493,10 @@ class OutboxWorker:
         lease: float = LEASE_SECONDS,
         batch: int = 20,
         rng: random.Random | None = None,
+        backoff: tuple[float, float] = (BACKOFF_BASE, BACKOFF_CAP),
     ) -> None:
         self.db_path = Path(db_path)
+        self.backoff = backoff
         self.transports = (
             dict(transports) if isinstance(transports, Mapping) else {t.name: t for t in transports}
         )
@@ -531,7 +541,9 @@ class OutboxWorker:
         single = {}
         for name, transport in self.transports.items():
             if hasattr(transport, "send_batch"):
-                for state in send_batch(store, transport, self.clock(), rng=self.rng, lease=self.lease):
+                for state in send_batch(
+                    store, transport, self.clock(), rng=self.rng, lease=self.lease, backoff=self.backoff
+                ):
                     tried += 1
                     if state == "sent":
                         self.sent += 1
@@ -544,7 +556,13 @@ class OutboxWorker:
             if self._stop.is_set():
                 break
             state = send_one(
-                store, row, self.transports[row.transport], self.clock(), rng=self.rng, lease=self.lease
+                store,
+                row,
+                self.transports[row.transport],
+                self.clock(),
+                rng=self.rng,
+                lease=self.lease,
+                backoff=self.backoff,
             )
             if state is None:
                 continue

@@ -3,8 +3,8 @@
 Runs until SIGTERM (then stops the worker cleanly and exits 0). The token is read from
 ``STUDIO_CONSOLE_HTTP_TOKEN`` in the environment, as in production. One thing differs from
 production, to fit the test in a minute: the outbox's backoff after a transient failure is
-scaled from 30 s .. 1 h down to ``--backoff`` s .. 8 x ``--backoff`` s (the outbox has no
-setting for it; ``record_attempt`` looks ``backoff_delay`` up at call time).
+scaled from 30 s .. 1 h down to ``--backoff`` s .. 8 x ``--backoff`` s (the worker's
+``backoff`` option).
 
     python tests/studio_console/complaints/http_sender.py --db D --url U [--lease 2] [--poll 0.05]
 """
@@ -12,7 +12,6 @@ setting for it; ``record_attempt`` looks ``backoff_delay`` up at call time).
 from __future__ import annotations
 
 import argparse
-import functools
 import signal
 import sys
 import threading
@@ -35,13 +34,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--poll", type=float, default=0.05)
     parser.add_argument("--backoff", type=float, default=0.05, help="first backoff, seconds")
     args = parser.parse_args(argv)
-    outbox.backoff_delay = functools.partial(  # type: ignore[assignment]
-        outbox.backoff_delay, base=args.backoff, cap=args.backoff * 8
-    )
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     worker = outbox.OutboxWorker(
-        args.db, [HttpTransport(args.url, timeout=args.timeout)], poll=args.poll, lease=args.lease
+        args.db,
+        [HttpTransport(args.url, timeout=args.timeout)],
+        poll=args.poll,
+        lease=args.lease,
+        backoff=(args.backoff, args.backoff * 8),
     )
     worker.start()
     while not stop.wait(0.2):
