@@ -144,6 +144,8 @@ class ProducerScreen(Screen[None]):
         Binding("m", "manual", "manual", id="producer.manual"),
         Binding("f2", "show", "show", id="producer.show"),
         Binding("f3", "toggle_calls", "calls", id="producer.toggle_calls"),
+        Binding("f4", "complaints", "complaints", id="producer.complaints"),
+        Binding("c", "complaint_from_item", "complaint", id="producer.complaint_from_item"),
     ]
 
     def __init__(self) -> None:
@@ -529,3 +531,30 @@ class ProducerScreen(Screen[None]):
             self.notify(self._t("producer.calls_missing"), severity="warning", markup=False)
             return
         self.toggle_class("-calls-open")
+
+    def action_complaints(self) -> None:
+        """Open the complaint screen (aired items become formal complaints)."""
+        from studio_console.ui.screens.complaints import ComplaintsScreen
+
+        self.app.push_screen(ComplaintsScreen())
+
+    def action_complaint_from_item(self) -> None:
+        """Draft a complaint from the selected aired item and open it in the complaint screen."""
+        from studio_console.complaints.builder import ComplaintError, draft_from_items
+        from studio_console.ui.screens.complaints import ComplaintsScreen, localize_error
+
+        row = self._selected()
+        if row is None:
+            return
+        if row.state != "aired":
+            self.notify(self._t("complaints.item_not_aired"), severity="warning", markup=False)
+            return
+        station = self.app.settings.studio.station  # type: ignore[attr-defined]
+        store = self.app.store  # type: ignore[attr-defined]
+        try:
+            complaint_id = draft_from_items(store, [row.item_id], station=station, actor=self._operator)
+        except ComplaintError as exc:
+            self.notify(localize_error(self.app.t, exc), severity="error", markup=False)  # type: ignore[attr-defined]
+            return
+        self.app.notify_changed()  # type: ignore[attr-defined]
+        self.app.push_screen(ComplaintsScreen(select=complaint_id))
