@@ -21,12 +21,15 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from drivers.gsm import events as ev
 from drivers.gsm.pdu import PduError, decode
 from studio_console.store import Store
 from studio_console.store import commands as modem_commands
+
+if TYPE_CHECKING:
+    from studio_console.complaints.lapor_reply import LaporReplyMatcher
 
 __all__ = ["IngestCounters", "IngestService"]
 
@@ -80,13 +83,16 @@ class IngestService:
         clock: wall clock for the store (timezone-aware).
         on_stored: called (from the worker) with each new message id — screens in
             the same process can refresh without polling.
+        lapor_reply: files the tracking ID of LAPOR!'s reply SMS (messages from
+            ``export.sms_number``) as each complete message is stored; None: off.
     """
 
     def __init__(self, db_path: str | Path, modem_factory: Callable[[Callable[[Any], None]], Any],
                  *, multipart_wait: float = 600, sweep_interval: float = 60,
                  flood_max_messages: int = 10, flood_window: float = 300,
                  clock: Callable[[], datetime] | None = None,
-                 on_stored: Callable[[int], None] | None = None) -> None:
+                 on_stored: Callable[[int], None] | None = None,
+                 lapor_reply: LaporReplyMatcher | None = None) -> None:
         self.db_path = Path(db_path)
         self.multipart_wait = multipart_wait
         self.sweep_interval = sweep_interval
@@ -94,6 +100,7 @@ class IngestService:
         self.flood_window = flood_window
         self.clock = clock or (lambda: datetime.now(UTC))
         self.on_stored = on_stored
+        self.lapor_reply = lapor_reply
         self.counters = IngestCounters()
         self.last_message_at: str | None = None
         self._jobs: queue.Queue[_Job] = queue.Queue()
@@ -289,9 +296,20 @@ class IngestService:
         self.counters.received += 1
         self.last_message_at = self.clock().astimezone(UTC).isoformat()
         self._status_dirty = True
+        if outcome.message_id is not None and outcome.complete and self.lapor_reply is not None:
+            self._match_lapor_reply(store, outcome.message_id)
         if outcome.message_id is not None and self.on_stored is not None:
             self.on_stored(outcome.message_id)
         return True
+
+    def _match_lapor_reply(self, store: Store, message_id: int) -> None:
+        """Hand a stored message to the LAPOR! reply matcher; its failure never stops ingest."""
+        assert self.lapor_reply is not None
+        try:
+            self.lapor_reply.match(store, message_id)
+        except Exception:
+            log.exception("matching message %s to a complaint failed; it stays in the inbox",
+                          message_id)
 
     def _release_stale(self) -> None:
         created = self._require_store().release_stale_parts(self.multipart_wait)

@@ -33,6 +33,7 @@ import time
 import tty
 from collections import deque
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -40,7 +41,7 @@ from drivers.gsm import pdu as pdu_codec
 from drivers.gsm.virtual_commands import AtCommands, CallInfo, Reply
 from drivers.gsm.virtual_storage import REC_UNREAD, MessageStorage, tpdu_length
 
-__all__ = ["PROFILES", "StorageFull", "VirtualModem"]
+__all__ = ["LAPOR_REPLY", "PROFILES", "StorageFull", "VirtualModem"]
 
 PROFILES = ("generic", "huawei-e1752", "e3372", "sim800")
 """Quirk sets: ``generic``; ``huawei-e1752`` (answers ``COMMAND NOT SUPPORT`` to unknown
@@ -64,6 +65,26 @@ _DEFAULT_USSD = {
     "*888#": "Sisa pulsa Anda Rp 12.345. Aktif s.d. 31-12-2026. Info: 188",
     "*123#": "1.Paket Internet 2.Paket Nelpon 3.Info",
 }
+
+
+LAPOR_REPLY = (
+    "Terima kasih, laporan Anda telah diterima dengan nomor #{n}. Pantau tindak lanjutnya di www.lapor.go.id"
+)
+"""The auto-responder's default reply (``{n}`` becomes the increasing number)."""
+
+
+@dataclass
+class _AutoReply:
+    number: str
+    text: str
+    delay: float
+    next_number: int
+    status_report: bool
+    sender: str | None
+
+
+def _digits(number: str | None) -> str:
+    return "".join(ch for ch in number or "" if ch.isdigit())
 
 
 class StorageFull(Exception):
@@ -180,6 +201,8 @@ class VirtualModem(AtCommands):
         self._concat_ref = self._rng.randrange(1, 200)
         self._next_mr = 1
         self._mr_recipient: dict[int, str] = {}
+        self._auto_reply: _AutoReply | None = None
+        self._auto_replied: list[tuple[str, str]] = []
 
         self._lock = threading.RLock()
         self._cond = threading.Condition(self._lock)
@@ -665,6 +688,62 @@ class VirtualModem(AtCommands):
         with self._lock:
             return self._store_incoming(cleaned, storage)
 
+    def set_auto_reply(
+        self,
+        number: str | None,
+        text: str = LAPOR_REPLY,
+        *,
+        delay: float = 0.3,
+        first_number: int = 1916449,
+        status_report: bool = True,
+        sender: str | None = None,
+    ) -> None:
+        """Answer every SMS sent to ``number`` the way LAPOR! 1708 does (None: stop).
+
+        ``delay`` seconds after an SMS-SUBMIT to ``number`` is accepted (the last part of a
+        multipart one), an SMS-DELIVER with ``text`` arrives from ``sender`` (default: the
+        number as the SUBMIT wrote it), delivered like :meth:`inject_sms`; ``{n}`` in the
+        text becomes ``first_number``, then ``first_number + 1`` … When the SUBMIT asked
+        for a status report and ``status_report`` is set, a "delivered" report is routed
+        ``status_report_delay`` seconds after it (unless ``auto_status_reports`` does it
+        already). Numbers are compared by their digits (``1708`` = ``+1708``).
+        """
+        with self._lock:
+            if number is None:
+                self._auto_reply = None
+                return
+            if not _digits(number):
+                raise ValueError(f"auto-reply number {number!r} has no digits")
+            self._auto_reply = _AutoReply(number, text, delay, first_number, status_report, sender)
+
+    @property
+    def auto_replies(self) -> list[tuple[str, str]]:
+        """``(sender, text)`` of every auto-reply delivered so far, oldest first (a copy)."""
+        with self._lock:
+            return list(self._auto_replied)
+
+    def _submitted(self, sms: pdu_codec.Sms, mr: int) -> None:
+        rule = self._auto_reply
+        if rule is None or _digits(sms.recipient) != _digits(rule.number):
+            return
+        if sms.concat is not None and sms.concat.seq != sms.concat.parts:
+            return
+        recipient = sms.recipient
+        if rule.status_report and sms.status_report_requested and not self.auto_status_reports:
+            self._schedule(self.status_report_delay, lambda: self._deliver_status_report(mr, 0, recipient))
+        text = rule.text.replace("{n}", str(rule.next_number))
+        rule.next_number += 1
+        sender = rule.sender or recipient or rule.number
+        self._schedule(rule.delay, lambda: self._deliver_auto_reply(sender, text))
+
+    def _deliver_auto_reply(self, sender: str, text: str) -> None:
+        try:
+            self.inject_sms(sender, text)
+        except StorageFull:
+            _log.warning("auto-reply from %s lost: the storage is full", sender)
+            return
+        self._auto_replied.append((sender, text))
+
     def inject_status_report(
         self, reference: int, status: int = 0, *, recipient: str | None = None
     ) -> tuple[str, int] | None:
@@ -921,4 +1000,5 @@ class VirtualModem(AtCommands):
                 "commands": len(self._commands),
                 "reply_delay": self._reply_delay,
                 "noise": self._noise,
+                "auto_reply": None if self._auto_reply is None else self._auto_reply.number,
             }

@@ -161,6 +161,9 @@ class AtCommands:
     ) -> tuple[str, int] | None:
         raise NotImplementedError
 
+    def _submitted(self, sms: pdu_codec.Sms, mr: int) -> None:
+        """Called after an SMS-SUBMIT was accepted with TP-MR ``mr`` (the auto-responder)."""
+
     # ------------------------------------------------------------------ settings
 
     def _reset_sim_lock(self) -> None:
@@ -778,6 +781,7 @@ class AtCommands:
         if sms.status_report_requested and self.auto_status_reports:
             recipient = sms.recipient
             self._schedule(self.status_report_delay, lambda: self._deliver_status_report(mr, 0, recipient))
+        self._submitted(sms, mr)
 
     def _write_submitted(self, text: str, reply: Reply) -> None:
         pdu_hex = self._pdu_from_prompt(text, reply)

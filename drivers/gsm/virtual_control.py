@@ -8,7 +8,7 @@ its arguments::
 
 and the reply is ``{"ok": true, "result": ...}`` or ``{"ok": false, "error": "..."}``.
 Actions: sms, pdu, status-report, call, hangup, unplug, replug, garbage, delay,
-full, cmti-nowhere, noise, urc-mid, status (see ``handle_request``).
+full, cmti-nowhere, noise, urc-mid, auto-reply, status (see ``handle_request``).
 """
 
 from __future__ import annotations
@@ -56,6 +56,21 @@ def _garbage(vm: VirtualModem, req: dict[str, Any]) -> Any:
     return {"bytes": len(sent)}
 
 
+def _auto_reply(vm: VirtualModem, req: dict[str, Any]) -> None:
+    number = req.get("number")
+    if number in (None, "", "off"):
+        vm.set_auto_reply(None)
+        return
+    kwargs: dict[str, Any] = {}
+    if req.get("text"):
+        kwargs["text"] = str(req["text"])
+    if req.get("delay") is not None:
+        kwargs["delay"] = float(req["delay"])
+    if req.get("first") is not None:
+        kwargs["first_number"] = int(req["first"])
+    vm.set_auto_reply(str(number), **kwargs)
+
+
 ACTIONS: dict[str, Any] = {
     "sms": _sms,
     "pdu": lambda vm, r: list(vm.inject_pdu(str(r["pdu"]), r.get("storage"))),
@@ -75,6 +90,7 @@ ACTIONS: dict[str, Any] = {
     "cmti-nowhere": lambda vm, r: vm.cmti_nowhere(str(r.get("storage", "SM")), int(r.get("index", 7))),
     "noise": lambda vm, r: vm.set_noise(bool(r.get("on", True)), float(r.get("interval", 0.5))),
     "urc-mid": lambda vm, r: vm.inject_urc_mid_response(str(r["line"])),
+    "auto-reply": lambda vm, r: _auto_reply(vm, r),
     "status": lambda vm, r: vm.status(),
 }
 

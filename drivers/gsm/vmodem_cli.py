@@ -61,6 +61,11 @@ def register(subparsers: Any) -> None:
         action="store_true",
         help="answer sent messages that ask for it with a status report",
     )
+    serve.add_argument(
+        "--auto-reply",
+        metavar="NUMBER",
+        help="answer SMS sent to NUMBER as LAPOR! 1708 does (a reply with a tracking number)",
+    )
     serve.set_defaults(func=run_vmodem)
 
     ctl = subparsers.add_parser(
@@ -117,6 +122,12 @@ def register(subparsers: Any) -> None:
     noise.add_argument("state", type=_on_off, nargs="?", default=True, help="on or off")
     noise.add_argument("--interval", type=float, default=0.5)
 
+    auto = actions.add_parser("auto-reply", help="answer SMS sent to a number like LAPOR! 1708")
+    auto.add_argument("number", help="the number to answer for (off: stop answering)")
+    auto.add_argument("--text", help="the reply; {n} becomes an increasing number")
+    auto.add_argument("--delay", type=float, help="seconds before the reply arrives")
+    auto.add_argument("--first", type=int, help="the first {n}")
+
     actions.add_parser("status", help="print the modem's state as JSON")
     ctl.set_defaults(func=run_ctl)
 
@@ -142,6 +153,8 @@ def run_vmodem(args: argparse.Namespace, *, stop: threading.Event | None = None)
         location_base=args.location_base,
         auto_status_reports=args.auto_status_reports,
     )
+    if getattr(args, "auto_reply", None):
+        vm.set_auto_reply(args.auto_reply)
     previous: dict[int, Any] = {}
     if threading.current_thread() is threading.main_thread():
         for sig in (signal.SIGINT, signal.SIGTERM):
@@ -195,6 +208,8 @@ def build_request(args: argparse.Namespace) -> dict[str, Any]:
             req.update(interval=args.interval)
     elif action == "cmti-nowhere":
         req.update(storage=args.storage, index=args.index)
+    elif action == "auto-reply":
+        req.update(number=args.number, text=args.text, delay=args.delay, first=args.first)
     return req
 
 

@@ -23,7 +23,7 @@ from studio_console.phone import parse_number
 from studio_console.store.database import ChangeWatcher, open_database, transaction
 from studio_console.store.search import fts_query
 
-__all__ = ["MessageRow", "PartOutcome", "Store", "dedupe_key", "iso"]
+__all__ = ["MessageRow", "PartOutcome", "SentSms", "Store", "dedupe_key", "iso"]
 
 Clock = Callable[[], datetime]
 MISSING_PART = "\u2026"  # shown where a part of an incomplete message has not arrived
@@ -71,6 +71,28 @@ class PartOutcome:
     duplicate: bool
     message_id: int | None
     complete: bool
+
+
+@dataclass(frozen=True)
+class SentSms:
+    """An SMS the console sent or means to send (``sent_sms``).
+
+    Attributes:
+        state: ``sending`` (intent written, outcome unknown), ``sent``, ``failed`` (the
+            modem refused: nothing went) or ``abandoned`` (a person released an intent
+            left ``sending``).
+        references: the TP-MR of each part, once sent.
+    """
+
+    id: int
+    recipient: str
+    text: str
+    created_at: str
+    purpose: str
+    related_id: int | None
+    idempotency_key: str | None
+    state: str
+    references: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -392,13 +414,93 @@ class Store:
                 "INSERT INTO sent_sms (recipient, text, created_at, purpose, related_id) "
                 "VALUES (?, ?, ?, ?, ?)", (recipient, text, now, purpose, related_id))
             sent_id = int(cur.lastrowid)
-            wanted = parse_number(recipient).key
-            for seq, reference in enumerate(references, start=1):
-                cur = self.conn.execute(
-                    "INSERT INTO sent_parts (sent_id, seq, reference, sent_at) VALUES (?, ?, ?, ?)",
-                    (sent_id, seq, reference, now))
-                self._attach_early_report(int(cur.lastrowid), reference, wanted)
+            self._insert_sent_parts(sent_id, recipient, references, now)
         return sent_id
+
+    def _insert_sent_parts(self, sent_id: int, recipient: str, references: list[int],
+                           now: str) -> None:
+        """One ``sent_parts`` row per TP-MR, each matched to a report that came first."""
+        wanted = parse_number(recipient).key
+        for seq, reference in enumerate(references, start=1):
+            cur = self.conn.execute(
+                "INSERT INTO sent_parts (sent_id, seq, reference, sent_at) VALUES (?, ?, ?, ?)",
+                (sent_id, seq, reference, now))
+            self._attach_early_report(int(cur.lastrowid), reference, wanted)
+
+    # Sends that must happen once (complaint transports): the intent is written, durably,
+    # BEFORE the modem is asked, so a crash in between is seen as "may have gone".
+    def begin_sent(self, recipient: str, text: str, *, purpose: str, related_id: int | None,
+                   idempotency_key: str) -> int:
+        """Write the intent to send (state ``sending``) under ``idempotency_key``; returns its id.
+
+        A ``failed`` or ``abandoned`` intent with the same key is taken up again (same row,
+        new text and time); its history is in the audit log and the outbox attempts.
+
+        Raises:
+            ValueError: an intent with this key is already ``sending`` or ``sent``.
+        """
+        now = _utc(self.clock)
+        with transaction(self.conn):
+            row = self.conn.execute("SELECT id, state FROM sent_sms WHERE idempotency_key = ?",
+                                    (idempotency_key,)).fetchone()
+            if row is None:
+                cur = self.conn.execute(
+                    "INSERT INTO sent_sms (recipient, text, created_at, purpose, related_id, "
+                    "idempotency_key, state) VALUES (?, ?, ?, ?, ?, ?, 'sending')",
+                    (recipient, text, now, purpose, related_id, idempotency_key))
+                return int(cur.lastrowid)
+            if row[1] in ("sending", "sent"):
+                raise ValueError(f"the SMS with key {idempotency_key} is already {row[1]}")
+            self.conn.execute(
+                "UPDATE sent_sms SET recipient = ?, text = ?, created_at = ?, purpose = ?, "
+                "related_id = ?, state = 'sending' WHERE id = ?",
+                (recipient, text, now, purpose, related_id, row[0]))
+            return int(row[0])
+
+    def finish_sent(self, sent_id: int, references: list[int]) -> None:
+        """The modem took the intent ``sent_id``: record its TP-MRs and mark it ``sent``."""
+        now = _utc(self.clock)
+        with transaction(self.conn):
+            row = self.conn.execute("SELECT recipient FROM sent_sms WHERE id = ?",
+                                    (sent_id,)).fetchone()
+            if row is None:
+                raise ValueError(f"no such sent SMS: {sent_id}")
+            self.conn.execute("UPDATE sent_sms SET state = 'sent' WHERE id = ?", (sent_id,))
+            self._insert_sent_parts(sent_id, row[0], references, now)
+
+    def fail_sent(self, sent_id: int) -> None:
+        """The modem refused the intent ``sent_id`` (it proves nothing went): ``failed``."""
+        with transaction(self.conn):
+            self.conn.execute(
+                "UPDATE sent_sms SET state = 'failed' WHERE id = ? AND state = 'sending'",
+                (sent_id,))
+
+    def abandon_sent(self, idempotency_key: str, *, role: str = "operator",
+                     actor: str | None = None) -> int | None:
+        """A person checked an intent left ``sending``: mark it ``abandoned`` (audited) so it
+        may be sent again. Returns its id, or None when no intent with this key was ``sending``."""
+        now = _utc(self.clock)
+        with transaction(self.conn):
+            row = self.conn.execute(
+                "SELECT id FROM sent_sms WHERE idempotency_key = ? AND state = 'sending'",
+                (idempotency_key,)).fetchone()
+            if row is None:
+                return None
+            self.conn.execute("UPDATE sent_sms SET state = 'abandoned' WHERE id = ?", (row[0],))
+            self.audit(role, actor, "sent_sms", row[0], "released", "sending", "abandoned",
+                       idempotency_key, now)
+            return int(row[0])
+
+    def sent_by_key(self, idempotency_key: str) -> SentSms | None:
+        """The SMS sent (or meant to be sent) under ``idempotency_key``, with its TP-MRs."""
+        row = self.conn.execute(
+            "SELECT id, recipient, text, created_at, purpose, related_id, idempotency_key, state "
+            "FROM sent_sms WHERE idempotency_key = ?", (idempotency_key,)).fetchone()
+        if row is None:
+            return None
+        references = [r[0] for r in self.conn.execute(
+            "SELECT reference FROM sent_parts WHERE sent_id = ? ORDER BY seq", (row[0],))]
+        return SentSms(*row, references=tuple(references))
 
     def _attach_early_report(self, part_id: int, reference: int, recipient_key: str) -> None:
         """A delivery report can beat ``record_sent`` (multipart sends take seconds): match it now."""

@@ -1,0 +1,191 @@
+"""The optional reply SMS to the citizen: "Aduan Anda telah diteruskan ke LAPOR!, nomor …".
+
+Off by default (``export.citizen_reply``). When a complaint gets its tracking ID (from
+LAPOR!'s reply, :mod:`~studio_console.complaints.lapor_reply`), :func:`queue_citizen_reply`
+puts one ``balasan`` row in the outbox; :class:`CitizenReplyTransport` sends
+``export.citizen_reply_text`` (``{tracking}`` and ``{station}`` filled in, fitted into one
+segment by the same rule as the SMS to 1708) to the reporter's number, read from the store:
+the payload has no number when the complaint is anonim, and anonim concerns what leaves the
+studio, not a message back to the citizen who sent it.
+
+At most one reply per number per ``export.citizen_reply_interval`` hours (every
+``sent_sms`` of purpose ``reply`` counts); a later one is skipped, as is a complaint with
+no mobile number: the receipt says ``skipped`` (``rate_limited``, ``no_number``,
+``no_tracking``) and the row is done. Sending follows the same exactly-once rule as the
+SMS to 1708 (:func:`~.sms1708.send_once`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from studio_console.complaints.builder import ComplaintError, idempotency_key, load
+from studio_console.complaints.outbox import PermanentError, Receipt
+from studio_console.complaints.transports.sms1708 import FittedSms, SmsModem, fit_text, send_once
+from studio_console.phone import parse_number
+from studio_console.store import Store, transaction
+
+__all__ = ["NAME", "CitizenReplyTransport", "queue_citizen_reply"]
+
+NAME = "balasan"
+DEFAULT_TEMPLATE = "Aduan Anda telah diteruskan ke LAPOR!, nomor {tracking}. Terima kasih. {station}"
+Clock = Callable[[], datetime]
+
+
+def _when(text: str) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(text)
+    except (TypeError, ValueError):
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+class CitizenReplyTransport:
+    """Tells the citizen their complaint's tracking ID by SMS, once, rate-limited per number.
+
+    Args:
+        db_path: the console's database.
+        modem: the modem driver (``send_sms`` and ``state``), or None.
+        template: ``export.citizen_reply_text``; ``{tracking}`` and ``{station}`` only.
+        station: the station's name (``studio.station``).
+        interval_hours: ``export.citizen_reply_interval``.
+        clock: source of the current time.
+
+    Raises:
+        ValueError: the template uses other fields or is malformed.
+    """
+
+    name = NAME
+
+    def __init__(
+        self,
+        db_path: str | Path,
+        modem: SmsModem | None,
+        template: str = DEFAULT_TEMPLATE,
+        station: str = "",
+        interval_hours: float = 24.0,
+        *,
+        clock: Clock | None = None,
+    ) -> None:
+        try:
+            template.format(tracking="1", station="x")
+        except (KeyError, IndexError, ValueError, AttributeError) as exc:
+            raise ValueError(
+                f"export.citizen_reply_text may only use {{tracking}} and {{station}}: {exc!r}"
+            ) from exc
+        self.db_path = Path(db_path)
+        self.modem = modem
+        self.template = template
+        self.station = station
+        self.interval = timedelta(hours=float(interval_hours))
+        self.clock: Clock = clock or (lambda: datetime.now(UTC))
+
+    @classmethod
+    def from_settings(
+        cls, export_settings: Any, db_path: str | Path, modem: SmsModem | None, *, station: str = ""
+    ) -> CitizenReplyTransport:
+        """The transport ``config.toml`` describes."""
+        return cls(
+            db_path,
+            modem,
+            export_settings.citizen_reply_text,
+            station,
+            export_settings.citizen_reply_interval,
+        )
+
+    def reply_text(self, tracking: str) -> FittedSms:
+        """The reply for ``tracking``, fitted into one segment."""
+        return fit_text(self.template.format(tracking=tracking, station=self.station))
+
+    def _recent_reply(self, store: Store, recipient: str, key: str) -> bool:
+        """A reply went (or may have gone) to this number within the interval."""
+        since = self.clock() - self.interval
+        wanted = parse_number(recipient).key
+        for other, created_at, other_key in store.conn.execute(
+            "SELECT recipient, created_at, idempotency_key FROM sent_sms "
+            "WHERE purpose = 'reply' AND state IN ('sent', 'sending')"
+        ):
+            if other_key == key or parse_number(other).key != wanted:
+                continue
+            moment = _when(created_at)
+            if moment is not None and moment >= since:
+                return True
+        return False
+
+    def send(self, payload: dict[str, Any], idempotency_key: str) -> Receipt:
+        """Send the reply once (or skip it, with the reason in the receipt's detail)."""
+        complaint_id = payload.get("id")
+        with Store(self.db_path, durable=True, clock=self.clock) as store:
+            existing = store.sent_by_key(idempotency_key)
+            if existing is None or existing.state not in ("sent", "sending"):
+                try:
+                    complaint = load(store, int(complaint_id))  # type: ignore[arg-type]
+                except (ComplaintError, TypeError, ValueError) as exc:
+                    raise PermanentError(f"the reply cannot be sent: {exc}") from exc
+                tracking = complaint.tracking_id or payload.get("tracking_id")
+                if not tracking:
+                    return Receipt(None, {"skipped": "no_tracking"})
+                number = parse_number(complaint.pelapor.e164 if complaint.pelapor else None)
+                if number.e164 is None or number.kind != "mobile":
+                    return Receipt(None, {"skipped": "no_number"})
+                if self._recent_reply(store, number.e164, idempotency_key):
+                    return Receipt(None, {"skipped": "rate_limited"})
+                text = self.reply_text(str(tracking)).text
+                recipient = number.e164
+            else:
+                text, recipient = existing.text, existing.recipient
+            return send_once(
+                store,
+                self.modem,
+                recipient,
+                text,
+                purpose="reply",
+                related_id=complaint_id,
+                idempotency_key=idempotency_key,
+                what="reply SMS to the citizen",
+            )
+
+
+def queue_citizen_reply(
+    store: Store, complaint_id: int, export_settings: Any, *, clock: Clock | None = None
+) -> int | None:
+    """Queue the citizen's reply SMS for a complaint, in its own transaction.
+
+    Only when ``export_settings.citizen_reply`` is on, the complaint has a tracking ID
+    and it has no ``balasan`` outbox row yet. Returns the new outbox row's id, else None.
+    """
+    if not getattr(export_settings, "citizen_reply", False):
+        return None
+    complaint = load(store, complaint_id)
+    if not complaint.tracking_id:
+        return None
+    key = idempotency_key(complaint, NAME)
+    now = (clock or store.clock)().astimezone(UTC)
+    at = now.isoformat(timespec="microseconds")
+    with transaction(store.conn):
+        if store.conn.execute(
+            "SELECT 1 FROM outbox WHERE (complaint_id = ? AND transport = ?) OR idempotency_key = ?",
+            (complaint_id, NAME, key),
+        ).fetchone():
+            return None
+        cur = store.conn.execute(
+            "INSERT INTO outbox (complaint_id, transport, idempotency_key, state, attempts, "
+            "next_attempt_at, created_at) VALUES (?, ?, ?, 'pending', 0, ?, ?)",
+            (complaint_id, NAME, key, at, at),
+        )
+        outbox_id = int(cur.lastrowid)
+        store.audit(
+            "system",
+            None,
+            "outbox",
+            outbox_id,
+            "queued",
+            None,
+            "pending",
+            f"complaint {complaint_id} via {NAME}",
+            at,
+        )
+    return outbox_id
