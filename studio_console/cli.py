@@ -197,6 +197,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     from drivers.gsm import vmodem_cli
 
+    from studio_console.complaints import cli as complaints_cli
+
+    complaints_cli.add_parser(sub)
     vmodem_cli.register(sub)
     return parser
 

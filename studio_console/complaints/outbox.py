@@ -314,9 +314,15 @@ def retry(
     """Send a ``gagal_kirim`` row again now (by hand), with the same idempotency key.
 
     The attempt count restarts (the history stays in ``outbox_attempts``); the complaint
-    returns to ``siap_kirim`` when none of its rows is failed any more.
+    returns to ``siap_kirim`` when none of its rows is failed any more. An SMS intent left
+    ``sending`` by a send that was cut short is released (``abandoned``, audited): the
+    person retrying has checked that LAPOR! did not get it.
     """
     at = _iso(now or store.clock())
+    if get(store, outbox_id).state == "gagal_kirim":
+        # An SMS whose send was cut short is left 'sending' for a person to check; asking
+        # for a retry is that check: release it so the transport sends again.
+        store.abandon_sent(get(store, outbox_id).idempotency_key, role="operator", actor=actor)
     with transaction(store.conn):
         row = get(store, outbox_id)
         if row.state != "gagal_kirim":
