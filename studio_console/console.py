@@ -70,14 +70,15 @@ def run_demo(*, language: str = "id", role: str = "producer", traffic: bool = Tr
     from studio_console.store import Store
     from studio_console.ui.app import StudioApp
 
+    folder = demo_folder()
     settings = Settings()
     settings = dataclasses.replace(
         settings,
         studio=dataclasses.replace(settings.studio, language=language),
         ingest=dataclasses.replace(settings.ingest, multipart_wait=20, sweep_interval=10),
+        export=dataclasses.replace(settings.export, folder=str(folder / "exports")),
     )
     t = Translator(language)
-    folder = demo_folder()
     folder.mkdir(parents=True, exist_ok=True)
     link = folder / "ttyGSM0"
     db_path = folder / "demo.sqlite3"

@@ -20,6 +20,10 @@ from studio_console.demo_traffic import DEMO_SCRIPT, TrafficPlayer
 __all__ = ["DemoRig", "run_monitor"]
 
 
+LAPOR_NUMBER = "1708"
+"""The demo's virtual LAPOR!: complaints sent by SMS get a tracking ID back."""
+
+
 class DemoRig:
     """A virtual modem, a driver factory for it and the traffic player, started and stopped together.
 
@@ -50,8 +54,9 @@ class DemoRig:
                      poll_interval=5.0, reconnect_min=0.2, reconnect_max=2.0)
 
     def start(self) -> None:
-        """Start the virtual modem and the traffic."""
+        """Start the virtual modem (answering SMS to 1708 as LAPOR! does) and the traffic."""
         self.vmodem.start()
+        self.vmodem.set_auto_reply(LAPOR_NUMBER, delay=3.0)
         if self.player:
             self.player.start()
 

@@ -64,6 +64,16 @@ def mask(digits: str) -> str:
     return digits[:4] + "****" + digits[-4:]
 
 
+def _short_code(digits: str) -> str | None:
+    """A service short code (1708, 3934, 888) in any form a network shows it: ``1708``,
+    ``+1708``, ``621708``, ``+621708``, ``01708``; None for anything longer."""
+    for prefix in ("62", "0"):
+        rest = digits[len(prefix):]
+        if digits.startswith(prefix) and 3 <= len(rest) <= 5:
+            return rest
+    return digits if len(digits) <= 6 else None
+
+
 def parse_number(raw: str | None) -> PhoneNumber:
     """Classify and normalise a number as received from the network or typed by a producer."""
     raw = raw or ""
@@ -74,8 +84,9 @@ def parse_number(raw: str | None) -> PhoneNumber:
     if not re.fullmatch(r"\+?\d+", compact):
         return PhoneNumber(raw, f"alpha:{text}", None, "alphanumeric", None, text, None)
     digits = compact.lstrip("+")
-    if len(digits) <= 6 and not compact.startswith("+"):
-        return PhoneNumber(raw, f"short:{digits}", None, "short_code", digits, digits, None)
+    short = _short_code(digits)
+    if short is not None:
+        return PhoneNumber(raw, f"short:{short}", None, "short_code", short, short, None)
     candidate = compact
     if compact.startswith("62") and len(compact) >= 10:
         candidate = "+" + compact

@@ -68,7 +68,9 @@ class StudioServices:
 
     def _reply_hook(self) -> dict[str, Any]:
         """LAPOR!'s reply SMS is matched back to its complaint as it is stored."""
-        return {}  # WIRE-LAPOR-REPLY: LaporReplyMatcher.from_settings(self.settings.export)
+        from studio_console.complaints.lapor_reply import LaporReplyMatcher
+
+        return {"lapor_reply": LaporReplyMatcher.from_settings(self.settings.export)}
 
     @property
     def modem(self) -> Any:
