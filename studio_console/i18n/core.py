@@ -159,6 +159,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "status.show": {"id": "SIARAN: {name}", "en": "ON AIR: {name}"},
     "status.no_show": {"id": "Tidak ada siaran", "en": "No show on air"},
     "status.outbox": {"id": "Kotak keluar {count}", "en": "Outbox {count}"},
+    "status.outbox_failed": {"id": "({count} gagal kirim)", "en": "({count} failed)"},
     "status.clock": {"id": "{clock} WIB", "en": "{clock} WIB"},
     # --- screening refusals (ScreeningError keys) ---------------------------------
     "screening.role_unknown": {"id": "Peran tidak dikenal: {role}", "en": "Unknown role: {role}"},

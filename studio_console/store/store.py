@@ -219,9 +219,12 @@ class Store:
                                   "WHERE ended_at IS NULL"))
         return rows[0] if rows else None
 
-    def outbox_backlog(self) -> int:
-        """Outbox rows not yet delivered (pending or failed, waiting for a retry or a person)."""
-        return self.conn.execute("SELECT count(*) FROM outbox WHERE state != 'sent'").fetchone()[0]
+    def outbox_backlog(self) -> tuple[int, int]:
+        """Outbox rows not yet delivered: (waiting to be sent, failed and waiting for a person)."""
+        waiting, failed = self.conn.execute(
+            "SELECT count(*) FILTER (WHERE state IN ('pending', 'sending')), "
+            "count(*) FILTER (WHERE state = 'gagal_kirim') FROM outbox").fetchone()
+        return waiting, failed
 
     def start_show(self, name: str, *, by: str | None = None) -> int:
         """Put a show on air (ending the one on air, if any); returns its id."""

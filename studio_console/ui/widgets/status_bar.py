@@ -56,10 +56,13 @@ class StatusBar(Static):
         show = store.show_on_air()
         show_text = (t("status.show", name=one_line(show["name"], 30)) if show
                      else t("status.no_show"))
-        backlog = store.outbox_backlog()
+        waiting, failed = store.outbox_backlog()
+        outbox = t("status.outbox", count=waiting)
+        if failed:
+            outbox += " " + t("status.outbox_failed", count=failed)
+            problem = True
         clock = now.astimezone(WIB).strftime("%H:%M:%S")
-        text = " · ".join([modem, show_text, t("status.outbox", count=backlog),
-                           t("status.clock", clock=clock)])
+        text = " · ".join([modem, show_text, outbox, t("status.clock", clock=clock)])
         self.set_class(problem, "-problem")
         self.update(Text(text, no_wrap=True, overflow="ellipsis"))
 

@@ -628,3 +628,30 @@ async def test_the_screen_works_small_and_large(tmp_path):
             await wait_until(pilot, lambda: inbox.filter.states == ("approved",))
             await wait_until(pilot, lambda: list(inbox.item_ids) == [items[-1]])
         assert not [s for s in seen if s[1] == "error"]
+
+
+async def test_the_status_bar_counts_the_outbox_and_flags_failed_sends(tmp_path):
+    from studio_console.complaints import outbox
+    from studio_console.complaints.builder import draft_from_items, mark_ready, update
+    from studio_console.ui.widgets.status_bar import StatusBar
+    from tests.studio_console.complaints.test_builder import aired_sms
+
+    db = tmp_path / "studio.sqlite3"
+    with Store(db, clock=lambda: FIXED) as store:
+        cid = draft_from_items(store, [aired_sms(store, "Jalan rusak")], station="Radio")
+        update(store, cid, klasifikasi="pengaduan", kategori="Infrastruktur", instansi="Dinas PU",
+               lokasi={"kecamatan_code": "35.22.01"})
+        rows = mark_ready(store, cid, ["file", "http"], "Rina")
+        store.publish_status({"state": "ready", "operator": "TELKOMSEL", "signal_dbm": -71, "storages": {}})
+    app, _ = make_app(db)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await ready(pilot)
+        bar = app.screen.query_one(StatusBar)
+        await wait_until(pilot, lambda: "Kotak keluar 2" in str(bar.render()))
+        assert "gagal" not in str(bar.render()) and not bar.has_class("-problem")
+        with Store(db) as other:
+            outbox.mark_permanent_failure(other, rows[1], "422 kategori tidak dikenal")
+        bar.refresh_status()
+        await pilot.pause()
+        assert "Kotak keluar 1 (1 gagal kirim)" in str(bar.render())
+        assert bar.has_class("-problem")
