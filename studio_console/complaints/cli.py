@@ -242,6 +242,7 @@ def _show_json(store: Store, complaint: Complaint, with_payload: bool) -> dict[s
                 **_outbox_json(o),
                 "idempotency_key": keys.get(o.id),
                 "history": [{"at": at, "result": r, "error": e} for at, r, e in attempts_of(store, o.id)],
+                "delivery": _delivery(store, complaint.id, o.transport),
             }
             for o in s.outbox
         ],
@@ -249,6 +250,25 @@ def _show_json(store: Store, complaint: Complaint, with_payload: bool) -> dict[s
     if with_payload:
         result["payload"] = to_payload(complaint)
     return result
+
+
+def _delivery(store: Store, complaint_id: int, transport: str) -> dict[str, Any] | None:
+    """The delivery report state of an SMS transport's send (None for other transports)."""
+    purpose = {"sms1708": "lapor", "balasan": "reply"}.get(transport)
+    if purpose is None:
+        return None
+    from studio_console.complaints.transports.sms1708 import delivery_state
+
+    state = delivery_state(store, complaint_id, purpose=purpose)
+    if state is None:
+        return None
+    return {
+        "state": state.state,
+        "text": state.text,
+        "recipient": state.recipient,
+        "sent_at": state.sent_at,
+        "reported_at": state.reported_at,
+    }
 
 
 def _print_show(doc: dict[str, Any], out: TextIO, with_payload: bool) -> None:
@@ -314,6 +334,10 @@ def _print_show(doc: dict[str, Any], out: TextIO, with_payload: bool) -> None:
             print(f"    last error  {_plain(o['last_error'], 300)}", file=out)
         if o["receipt"] is not None:
             print(f"    receipt     {_plain(_dumps(o['receipt']), 300)}", file=out)
+        if o.get("delivery"):
+            d = o["delivery"]
+            said = f" ({_plain(d['text'], 120)})" if d["text"] else ""
+            print(f"    delivery    {d['state']}{said} to {_plain(d['recipient'])}", file=out)
         for attempt in o["history"]:
             error = f"  {_plain(attempt['error'], 200)}" if attempt["error"] else ""
             print(f"    {attempt['at']}  {attempt['result']}{error}", file=out)

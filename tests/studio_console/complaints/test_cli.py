@@ -682,3 +682,27 @@ def test_a_database_that_is_not_one_is_an_error_not_a_traceback(studio, capsys):
     code, out, err = studio.run(capsys, "list")
     assert code in (1, 2) and out == ""
     one_sentence_error(err)
+
+
+def test_show_tells_what_became_of_the_sms_to_1708_from_its_delivery_report(studio, capsys):
+    from drivers.gsm.pdu import encode_status_report
+
+    cid = studio.new(capsys, studio.aired_sms("Jalan rusak di Kalitidu"))
+    studio.complete(capsys, cid)
+    assert studio.run(capsys, "ready", str(cid), "--transport", "sms1708")[0] == 0
+    with studio.store() as store:
+        [row] = outbox.rows_for(store, cid)
+        # What the SMS transport writes around the modem's send (tested on the virtual modem
+        # in test_sms1708.py); here the report arrives as ingest stores it.
+        sent = store.begin_sent(
+            "1708", "BJN Jalan rusak", purpose="lapor", related_id=cid, idempotency_key=row.idempotency_key
+        )
+        store.finish_sent(sent, [42])
+        pdu = encode_status_report("1708", 42, status=0)
+        store.store_status_report(decode(pdu), pdu)
+    code, out, _ = studio.run(capsys, "show", str(cid))
+    assert code == 0
+    assert re.search(r"delivery\s+delivered .*to 1708", out)
+    code, out, _ = studio.run(capsys, "show", str(cid), "--json")
+    [o] = json.loads(out)["outbox"]
+    assert o["delivery"]["state"] == "delivered" and o["delivery"]["recipient"] == "1708"
