@@ -195,11 +195,16 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--config", type=Path, help="config file (default ./config.toml)")
     check.set_defaults(func=_cmd_check_config)
 
-    from drivers.gsm import vmodem_cli
-
     from studio_console.complaints import cli as complaints_cli
 
     complaints_cli.add_parser(sub)
+
+    from studio_console import audio_cli
+
+    audio_cli.add_parser(sub)
+
+    from drivers.gsm import vmodem_cli
+
     vmodem_cli.register(sub)
     return parser
 

@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Any
 
 __all__ = [
+    "AudioCueSettings",
+    "AudioSettings",
     "ConfigError",
     "DatabaseSettings",
     "ExportSettings",
@@ -118,6 +120,28 @@ class ShowSchedule:
     end: str = "00:00"
 
 
+DEFAULT_CATEGORIES = (
+    "Infrastruktur",
+    "Kesehatan",
+    "Pendidikan",
+    "Administrasi Kependudukan",
+    "Sosial",
+    "Lingkungan",
+    "Ketertiban Umum",
+    "Lainnya",
+)
+DEFAULT_AGENCIES = (
+    "Dinas Pekerjaan Umum Bina Marga dan Penataan Ruang",
+    "Dinas Kesehatan",
+    "Dinas Pendidikan",
+    "Dinas Kependudukan dan Pencatatan Sipil",
+    "Dinas Sosial",
+    "Dinas Lingkungan Hidup",
+    "Dinas Komunikasi dan Informatika",
+    "Satuan Polisi Pamong Praja",
+)
+
+
 @dataclass(frozen=True)
 class ExportSettings:
     """Complaint export: file package, SMS to LAPOR! 1708, HTTP push."""
@@ -132,10 +156,40 @@ class ExportSettings:
     transports: list[str] = field(default_factory=lambda: ["file", "sms1708"])
     sms_tracking_pattern: str = r"#\s?(\d{5,12})\b"
     citizen_reply: bool = False
-    citizen_reply_text: str = "Aduan Anda telah diteruskan ke LAPOR!, nomor {tracking}. Terima kasih. {station}"
+    citizen_reply_text: str = (
+        "Aduan Anda telah diteruskan ke LAPOR!, nomor {tracking}. Terima kasih. {station}"
+    )
     citizen_reply_interval: float = 24.0
-    categories: list[str] = field(default_factory=list)
-    agencies: list[str] = field(default_factory=list)
+    categories: list[str] = field(default_factory=lambda: list(DEFAULT_CATEGORIES))
+    agencies: list[str] = field(default_factory=lambda: list(DEFAULT_AGENCIES))
+
+
+@dataclass(frozen=True)
+class AudioCueSettings:
+    """The cue sound of each event: "tone", "off", "chime", "kerchunk" or a sound file."""
+
+    sms_approved: str = "tone"
+    call_ringing: str = "tone"
+    call_hold: str = "tone"
+
+
+@dataclass(frozen=True)
+class AudioSettings:
+    """Studio sound: cue tones, the line meter and call recording (``[audio]``)."""
+
+    enabled: bool = True
+    cue_device: str = ""
+    line_device: str = ""
+    samplerate: int = 48000
+    line_channels: int = 1
+    cue_volume: float = 0.5
+    quiet: bool = False
+    hold_warning_seconds: int = 120
+    record_calls: bool = True
+    recordings_folder: str = "recordings"
+    format: str = "flac"
+    max_disk_mb: int = 2000
+    cues: AudioCueSettings = field(default_factory=AudioCueSettings)
 
 
 @dataclass(frozen=True)
@@ -150,6 +204,7 @@ class Settings:
     ui: UiSettings = field(default_factory=UiSettings)
     shows: list[ShowSchedule] = field(default_factory=list)
     export: ExportSettings = field(default_factory=ExportSettings)
+    audio: AudioSettings = field(default_factory=AudioSettings)
     source: Path | None = None
 
     def with_overrides(self, *, port: str | None = None, db: str | None = None) -> Settings:
@@ -158,7 +213,9 @@ class Settings:
         if port:
             result = dataclasses.replace(result, modem=dataclasses.replace(result.modem, port=port))
         if db:
-            result = dataclasses.replace(result, database=DatabaseSettings(path=db))
+            # A path typed on the command line is relative to where it was typed.
+            absolute = str(Path(db).expanduser().absolute())
+            result = dataclasses.replace(result, database=DatabaseSettings(path=absolute))
         return result
 
     def resolve(self, path: str) -> Path:
@@ -365,14 +422,16 @@ def _check_values(settings: Settings, path: Path, locator: _KeyLocator) -> None:
         for name in ("start", "end"):
             if not _TIME.match(getattr(show, name)):
                 fail(("shows", str(i), name), 'must be a time like "13:00"')
-    if settings.export.http_timeout <= 0:
-        fail(("export", "http_timeout"), "must be greater than 0")
+    if not 0 < settings.export.http_timeout <= 100:
+        # Below the outbox's 120 s lease, so no second worker takes a row still being sent.
+        fail(("export", "http_timeout"), "must be greater than 0 and at most 100 seconds")
     if not re.fullmatch(r"[A-Za-z0-9]{1,20}", settings.export.sms_keyword):
         fail(("export", "sms_keyword"), "must be 1 to 20 letters or digits")
     export = settings.export
     for name in export.transports:
         if name not in EXPORT_TRANSPORTS:
-            fail(("export", "transports"), f"has an unknown transport {name!r} (use {', '.join(EXPORT_TRANSPORTS)})")
+            known = ", ".join(EXPORT_TRANSPORTS)
+            fail(("export", "transports"), f"has an unknown transport {name!r} (use {known})")
     if "http" in export.transports and not export.http_url:
         fail(("export", "transports"), 'names "http" but export.http_url is empty')
     if export.http_url and not re.match(r"https?://[^/\s]+", export.http_url):
@@ -388,3 +447,28 @@ def _check_values(settings: Settings, path: Path, locator: _KeyLocator) -> None:
         fail(("export", "citizen_reply_interval"), "must not be negative")
     if "{tracking}" not in export.citizen_reply_text:
         fail(("export", "citizen_reply_text"), "must contain {tracking}")
+    _check_audio(settings.audio, fail)
+
+
+def _check_audio(audio: AudioSettings, fail: typing.Callable[[tuple[str, ...], str], None]) -> None:
+    """The ``[audio]`` values: rates, ranges, format, cue choices."""
+    if audio.samplerate not in (8000, 11025, 16000, 22050, 32000, 44100, 48000, 88200, 96000):
+        fail(("audio", "samplerate"), "must be a standard rate such as 44100 or 48000")
+    if not 1 <= audio.line_channels <= 2:
+        fail(("audio", "line_channels"), "must be 1 or 2")
+    if not 0.0 <= audio.cue_volume <= 1.0:
+        fail(("audio", "cue_volume"), "must be between 0.0 and 1.0")
+    if audio.hold_warning_seconds <= 0:
+        fail(("audio", "hold_warning_seconds"), "must be greater than 0")
+    if audio.format not in ("flac", "wav"):
+        fail(("audio", "format"), 'must be "flac" or "wav"')
+    if audio.max_disk_mb < 0:
+        fail(("audio", "max_disk_mb"), "must not be negative (0 = no limit)")
+    if not audio.recordings_folder.strip():
+        fail(("audio", "recordings_folder"), "must name a folder")
+    for name in ("cue_device", "line_device"):
+        if getattr(audio, name) != getattr(audio, name).strip():
+            fail(("audio", name), "must not start or end with blanks")
+    for event in ("sms_approved", "call_ringing", "call_hold"):
+        if not getattr(audio.cues, event).strip():
+            fail(("audio", "cues", event), 'must be "tone", "off", "chime", "kerchunk" or a file path')

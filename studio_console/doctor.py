@@ -136,4 +136,23 @@ def run_doctor(settings: Settings, *, port: str | None, open_port: bool, out: Te
         problems += not f.ok
         print(f"  {'OK ' if f.ok else '!! '} {f.text}", file=out)
     print(t("doctor.all_good") if not problems else t("doctor.problems", count=problems), file=out)
+    _audio_section(settings, t, out)
     return 0 if not problems else 1
+
+
+def _audio_section(settings: Settings, t: Translator, out: TextIO) -> int:
+    """Print the sound findings; returns their problem count.
+
+    Sound is optional (the console runs without it), so its problems are reported
+    but do not change the doctor's exit code, which is about the modem.
+    """
+    from studio_console.audio import check_audio
+
+    print(t("audio.doctor.title"), file=out)
+    problems = 0
+    for ok, text in check_audio(settings, t):
+        problems += not ok
+        print(f"  {'OK ' if ok else '!! '} {text}", file=out)
+    print(t("audio.doctor.all_good") if not problems else t("audio.doctor.problems", count=problems),
+          file=out)
+    return problems

@@ -15,7 +15,7 @@ import string
 __all__ = ["CATALOGUE", "LANGUAGES", "Translator", "placeholders", "tr"]
 
 LANGUAGES = ("id", "en")
-_AREAS = ("core", "inbox", "producer", "host", "calls", "complaints")
+_AREAS = ("core", "inbox", "producer", "host", "calls", "complaints", "audio")
 
 
 def _merge() -> dict[str, dict[str, str]]:

@@ -352,6 +352,38 @@ CREATE INDEX outbox_batch ON outbox (batch) WHERE batch IS NOT NULL;
 CREATE INDEX outbox_complaint ON outbox (complaint_id);
 """
 
+_V8_RECORDINGS = """
+-- Studio sound: recordings of the line input (a call on air, or a segment). A row is
+-- written when the recording starts and completed when its file is closed; a removed
+-- file keeps its row with deleted_at (the record of what existed). A recording can be
+-- attached to complaints (lampiran), which protects it from the disk limit.
+CREATE TABLE recordings (
+    id          INTEGER PRIMARY KEY,
+    path        TEXT NOT NULL UNIQUE,
+    call_id     INTEGER REFERENCES calls(id),
+    show_id     INTEGER REFERENCES shows(id),
+    label       TEXT,
+    started_at  TEXT NOT NULL,
+    ended_at    TEXT,
+    seconds     REAL NOT NULL DEFAULT 0,
+    bytes       INTEGER NOT NULL DEFAULT 0,
+    samplerate  INTEGER NOT NULL,
+    channels    INTEGER NOT NULL,
+    format      TEXT NOT NULL CHECK (format IN ('flac', 'wav')),
+    end_reason  TEXT,                               -- stop device_lost error
+    deleted_at  TEXT
+);
+CREATE INDEX recordings_call ON recordings (call_id) WHERE call_id IS NOT NULL;
+CREATE INDEX recordings_live ON recordings (started_at) WHERE deleted_at IS NULL;
+CREATE TABLE complaint_recordings (
+    complaint_id INTEGER NOT NULL REFERENCES complaints(id),
+    recording_id INTEGER NOT NULL REFERENCES recordings(id),
+    PRIMARY KEY (complaint_id, recording_id)
+);
+CREATE INDEX complaint_recordings_recording ON complaint_recordings (recording_id);
+"""
+
 MIGRATIONS: tuple[str, ...] = (_V1_CORE, _V2_SEARCH, _V3_COMPLAINTS, _V4_MODEM_COMMANDS,
-                               _V5_SEARCH_TOKENS, _V6_REPORT_FIELDS, _V7_COMPLAINT_TRANSPORTS)
+                               _V5_SEARCH_TOKENS, _V6_REPORT_FIELDS, _V7_COMPLAINT_TRANSPORTS,
+                               _V8_RECORDINGS)
 SCHEMA_VERSION = len(MIGRATIONS)

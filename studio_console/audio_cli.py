@@ -1,0 +1,123 @@
+"""`studio-console audio devices|test`: what PortAudio sees, and a cue + line-level check."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from typing import Any, TextIO
+
+__all__ = ["add_parser", "level_bar"]
+
+
+def level_bar(dbfs: float, width: int = 40, floor: float = -60.0) -> str:
+    """A text bar for a level in dBFS (``floor`` .. 0 dBFS over ``width`` characters)."""
+    filled = round(width * (min(max(dbfs, floor), 0.0) - floor) / -floor)
+    return "#" * filled + "." * (width - filled)
+
+
+def _settings(args: argparse.Namespace) -> Any:
+    from studio_console.cli import _settings as settings_of
+
+    return settings_of(args)
+
+
+def _cmd_devices(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
+    from drivers.audio.devices import list_devices, match_device
+    from drivers.audio.errors import AudioError
+    from studio_console.audio import describe_error
+    from studio_console.i18n import Translator
+
+    settings = _settings(args)
+    t = Translator(settings.studio.language)
+    try:
+        devices = list_devices()
+    except AudioError as exc:
+        print(describe_error(exc, t), file=out)
+        return 1
+    print(t("audio.cli.devices_header"), file=out)
+    for d in devices:
+        print("  " + d.describe(), file=out)
+    if not devices:
+        print("  " + t("audio.doctor.no_devices"), file=out)
+        return 1
+    code = 0
+    a = settings.audio
+    for spec, kind, key, label in (
+        (a.cue_device, "output", "audio.cue_device", "audio.cli.cue_is"),
+        (a.line_device, "input", "audio.line_device", "audio.cli.line_is"),
+    ):
+        try:
+            d = match_device(devices, spec, kind, setting=key)
+            print(t(label, name=f"{d.name} (#{d.index})"), file=out)
+        except AudioError as exc:
+            print(describe_error(exc, t), file=out)
+            code = 1
+    return code
+
+
+def _cmd_test(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
+    from studio_console.audio import AudioService
+    from studio_console.i18n import Translator
+
+    settings = _settings(args)
+    t = Translator(settings.studio.language)
+    service = AudioService(settings, db_path=None)
+    status = service.start()
+    try:
+        for problem in status.problems:
+            print("!! " + problem, file=out)
+        if status.state in ("off", "no_library"):
+            return 1
+        if status.cue_device:
+            events = [args.event] if args.event else ["sms_approved"]
+            for event in events:
+                print(t("audio.cli.playing", event=event, device=status.cue_device), file=out)
+                service.cue(event)
+        if service.meter() is None:
+            return 1
+        print(t("audio.cli.level", device=status.line_device, seconds=args.seconds), file=out)
+        end = time.monotonic() + args.seconds
+        best = -200.0
+        while time.monotonic() < end:
+            time.sleep(0.25)
+            m = service.meter()
+            if m is None:
+                break
+            best = max(best, m.peak_dbfs)
+            clip = " CLIP" if m.clip else ""
+            print(
+                f"  {level_bar(m.rms_dbfs)}  peak {m.peak_dbfs:6.1f}  rms {m.rms_dbfs:6.1f} dBFS{clip}",
+                file=out,
+                flush=True,
+            )
+        if best <= -100.0:
+            print(t("audio.cli.no_signal"), file=out)
+        final = service.status()
+        if final.state not in ("ok",):
+            print("!! " + final.message, file=out)
+            return 1
+        print(t("audio.cli.ok"), file=out)
+        return 0
+    finally:
+        service.close()
+
+
+def add_parser(sub: Any) -> None:
+    """Add ``audio`` with ``devices`` and ``test`` to the CLI's subparsers."""
+    from pathlib import Path
+
+    from drivers.audio.tones import EVENTS
+
+    audio = sub.add_parser("audio", help="studio sound: list devices, test the cue and line-in")
+    inner = audio.add_subparsers(dest="audio_command", metavar="ACTION", required=True)
+    devices = inner.add_parser(
+        "devices", help="list the sound devices PortAudio sees, and which ones config.toml picks"
+    )
+    devices.add_argument("--config", type=Path, help="config file (default ./config.toml)")
+    devices.set_defaults(func=_cmd_devices)
+    test = inner.add_parser("test", help="play a cue on the cue device and show the line-in level")
+    test.add_argument("--config", type=Path, help="config file (default ./config.toml)")
+    test.add_argument("--seconds", type=float, default=3.0, help="how long to show the level")
+    test.add_argument("--event", choices=EVENTS, help="which cue to play (default sms_approved)")
+    test.set_defaults(func=_cmd_test)
