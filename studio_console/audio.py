@@ -25,6 +25,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -188,6 +189,8 @@ class AudioService:
         self._last_try = -1e9
         self._started = False
         self._hold_warned: set[tuple[int, str]] = set()
+        self.cued: deque[str] = deque(maxlen=100)
+        """The events whose cue was queued to play, oldest first (the last 100; tests, UI)."""
 
     @classmethod
     def from_settings(
@@ -344,7 +347,10 @@ class AudioService:
         player = self._player
         if player is None or self._quiet or self._cue_device is None:
             return False
-        return player.play(self._tones.get(event))
+        queued = player.play(self._tones.get(event))
+        if queued:
+            self.cued.append(event)
+        return queued
 
     def hold_check(self, call_id: int, hold_since: datetime, now: datetime | None = None) -> bool:
         """Play ``call_hold`` once when a call has been on hold ``hold_warning_seconds``.

@@ -2,7 +2,9 @@
 
 The console owns the modem when it can (the ingest service then runs inside
 it); when another process owns the port, it says which and joins as a screen
-of that process, reading the shared database.
+of that process, reading the shared database. Either way it has its own sound
+(:class:`~studio_console.audio.AudioService`: cues, the line meter, recording),
+which the app starts and closes; without a sound card it runs on and says so.
 """
 
 from __future__ import annotations
@@ -27,6 +29,12 @@ def _owner(busy: PortBusy) -> str:
     return f"pid {busy.pid} ({busy.command})" if busy.command else f"pid {busy.pid}"
 
 
+def _audio_for(settings: Settings, db_path: Path) -> object:
+    from studio_console.audio import AudioService
+
+    return AudioService(settings, db_path=db_path)
+
+
 def _ingest_for(settings: Settings, db_path: Path, modem_factory: object) -> StudioServices:
     return StudioServices(settings, db_path, modem_factory)  # type: ignore[arg-type]
 
@@ -47,7 +55,13 @@ def run_console(settings: Settings, *, role: str, operator: str | None = None) -
         reason = t("app.owner_elsewhere", owner=_owner(busy))
     try:
         StudioApp(
-            settings, db_path, role=role, operator=operator, ingest=ingest, screen_only_reason=reason
+            settings,
+            db_path,
+            role=role,
+            operator=operator,
+            ingest=ingest,
+            screen_only_reason=reason,
+            audio=_audio_for(settings, db_path),
         ).run()
     finally:
         lock.release()
@@ -77,6 +91,7 @@ def run_demo(*, language: str = "id", role: str = "producer", traffic: bool = Tr
         studio=dataclasses.replace(settings.studio, language=language),
         ingest=dataclasses.replace(settings.ingest, multipart_wait=20, sweep_interval=10),
         export=dataclasses.replace(settings.export, folder=str(folder / "exports")),
+        audio=dataclasses.replace(settings.audio, recordings_folder=str(folder / "recordings")),
     )
     t = Translator(language)
     folder.mkdir(parents=True, exist_ok=True)
@@ -87,7 +102,11 @@ def run_demo(*, language: str = "id", role: str = "producer", traffic: bool = Tr
         lock.acquire()
     except PortBusy as busy:  # a demo is running: join it as a screen
         StudioApp(
-            settings, db_path, role=role, screen_only_reason=t("app.owner_elsewhere", owner=_owner(busy))
+            settings,
+            db_path,
+            role=role,
+            screen_only_reason=t("app.owner_elsewhere", owner=_owner(busy)),
+            audio=_audio_for(settings, db_path),
         ).run()
         return 0
     try:
@@ -99,7 +118,7 @@ def run_demo(*, language: str = "id", role: str = "producer", traffic: bool = Tr
         rig.start()
         try:
             ingest = _ingest_for(settings, db_path, rig.modem_factory)
-            StudioApp(settings, db_path, role=role, ingest=ingest).run()
+            StudioApp(settings, db_path, role=role, ingest=ingest, audio=_audio_for(settings, db_path)).run()
         finally:
             rig.stop()
     finally:

@@ -17,6 +17,7 @@ from typing import Any
 
 from studio_console.complaints.outbox import OutboxWorker
 from studio_console.complaints.transports import build_transports
+from studio_console.complaints.transports.citizen_reply import after_sent_hook
 from studio_console.config import Settings
 from studio_console.ingest import IngestService
 
@@ -93,7 +94,13 @@ class StudioServices:
                 "complaint transport %s cannot start: %s (its complaints wait in the outbox)", name, error
             )
         log.info("outbox transports: %s", ", ".join(transports) or "none")
-        self.worker = OutboxWorker(self.db_path, transports, self.clock, poll=self.outbox_poll).start()
+        self.worker = OutboxWorker(
+            self.db_path,
+            transports,
+            self.clock,
+            poll=self.outbox_poll,
+            on_sent=after_sent_hook(self.settings.export, clock=self.clock),
+        ).start()
 
     def stop(self) -> None:
         """Stop the worker (after the row in hand), then the ingest service."""

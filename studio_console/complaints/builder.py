@@ -2,6 +2,12 @@
 
 Marking ready and writing the outbox rows happen in one transaction: either the complaint
 is ``siap_kirim`` with one outbox row per transport, or nothing changed.
+
+Recordings: a complaint drafted from items whose call was recorded gets those recordings
+as ``lampiran`` (their file paths) and linked in ``complaint_recordings`` (which keeps
+them from the disk limit). The ``lampiran`` list and the links are kept in step: a save
+that changes ``lampiran`` attaches and detaches the recordings accordingly, and a merge
+moves them to the surviving complaint.
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ from studio_console.complaints.model import (
 )
 from studio_console.phone import parse_number
 from studio_console.store import Store, transaction
+from studio_console.store import recordings as rec_store
 
 __all__ = [
     "ComplaintError",
@@ -38,6 +45,7 @@ __all__ = [
     "load",
     "mark_ready",
     "merge",
+    "recording_candidates",
     "set_tracking",
     "update",
 ]
@@ -133,6 +141,12 @@ def draft_from_items(
                 "already in a complaint: " + ", ".join(f"item {i} (complaint {c})" for i, c in taken)
             )
         rows.sort(key=lambda r: (r[13] or "", r[0]))
+        recordings = conn.execute(
+            f"""SELECT DISTINCT r.id, r.path, r.started_at FROM recordings r
+                JOIN items i ON i.call_id = r.call_id
+                WHERE i.id IN ({marks}) AND r.deleted_at IS NULL ORDER BY r.started_at, r.id""",
+            ids,
+        ).fetchall()
         originals = tuple(r[17] if r[17] is not None else (r[12] or "") for r in rows)
         edits = [r[11] or original for r, original in zip(rows, originals, strict=True)]
         topic = _first(r[3] for r in rows) or _first(e.strip().splitlines()[0] for e in edits if e.strip())
@@ -160,6 +174,7 @@ def draft_from_items(
             ),
             dijawab_oleh=_first(r[14] for r in rows),
             jawaban=_first(r[15] for r in rows),
+            lampiran=tuple(r[1] for r in recordings),
             uid=uuid.uuid4().hex,
         )
         cur = conn.execute(
@@ -170,6 +185,10 @@ def draft_from_items(
         conn.executemany(
             "INSERT INTO complaint_items (complaint_id, item_id) VALUES (?, ?)",
             [(complaint_id, r[0]) for r in rows],
+        )
+        conn.executemany(
+            "INSERT OR IGNORE INTO complaint_recordings (complaint_id, recording_id) VALUES (?, ?)",
+            [(complaint_id, r[0]) for r in recordings],
         )
         store.audit(
             "producer",
@@ -195,6 +214,35 @@ def _load(conn: sqlite3.Connection, complaint_id: int) -> Complaint:
     return from_data(
         json.loads(row[3]), id=row[0], status=row[1], tracking_id=row[2], created_at=row[4], updated_at=row[5]
     )
+
+
+def _sync_recordings(conn: sqlite3.Connection, complaint_id: int, lampiran: Iterable[str]) -> None:
+    """Link exactly the recordings whose paths are in ``lampiran`` to the complaint."""
+    paths = list(dict.fromkeys(lampiran))
+    conn.execute("DELETE FROM complaint_recordings WHERE complaint_id = ?", (complaint_id,))
+    if paths:
+        conn.execute(
+            "INSERT OR IGNORE INTO complaint_recordings (complaint_id, recording_id) "
+            f"SELECT ?, id FROM recordings WHERE path IN ({','.join('?' * len(paths))})",
+            (complaint_id, *paths),
+        )
+
+
+def recording_candidates(store: Store, complaint_id: int) -> list[rec_store.RecordingRow]:
+    """The recordings a complaint may carry as lampiran, oldest first: those of the calls of
+    its items (files still kept) and those already attached to it."""
+    ids = [
+        r[0]
+        for r in store.conn.execute(
+            """SELECT r.id FROM recordings r JOIN items i ON i.call_id = r.call_id
+               JOIN complaint_items ci ON ci.item_id = i.id
+               WHERE ci.complaint_id = ? AND r.deleted_at IS NULL
+               UNION SELECT recording_id FROM complaint_recordings WHERE complaint_id = ?""",
+            (complaint_id, complaint_id),
+        )
+    ]
+    rows = [row for row in (rec_store.get(store, i) for i in ids) if row is not None]
+    return sorted(rows, key=lambda r: (r.started_at, r.id))
 
 
 def load(store: Store, complaint_id: int) -> Complaint:
@@ -280,6 +328,8 @@ def update(
             "UPDATE complaints SET data = ?, updated_at = ? WHERE id = ?",
             (json.dumps(to_data(changed), ensure_ascii=False), now, complaint_id),
         )
+        if "lampiran" in values:
+            _sync_recordings(store.conn, complaint_id, changed.lampiran)
         store.audit(
             "producer", actor, "complaint", complaint_id, "edit", None, None, ", ".join(sorted(fields)), now
         )
@@ -446,6 +496,12 @@ def merge(
             conn.execute(
                 "UPDATE complaint_items SET complaint_id = ? WHERE complaint_id = ?", (target_id, other.id)
             )
+            conn.execute(
+                "INSERT OR IGNORE INTO complaint_recordings (complaint_id, recording_id) "
+                "SELECT ?, recording_id FROM complaint_recordings WHERE complaint_id = ?",
+                (target_id, other.id),
+            )
+            conn.execute("DELETE FROM complaint_recordings WHERE complaint_id = ?", (other.id,))
             conn.execute("DELETE FROM complaints WHERE id = ?", (other.id,))
             store.audit(
                 "producer", actor, "complaint", other.id, "merged", "draft", None, f"into {target_id}", now

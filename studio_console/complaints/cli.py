@@ -754,6 +754,7 @@ def _report_attempts(store: Store, after: int, transports: list[str]) -> Iterato
 def _cmd_send(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from studio_console.complaints.outbox import OutboxWorker
     from studio_console.complaints.transports import build_transports
+    from studio_console.complaints.transports.citizen_reply import after_sent_hook
 
     wanted = list(dict.fromkeys(args.transport or ()))
     needs_modem = [t for t in wanted if t in MODEM_TRANSPORTS]
@@ -785,7 +786,13 @@ def _cmd_send(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         if not transports:
             raise CommandError("no transport that works without the modem is configured (export.transports)")
         # The worker's own pass, in the foreground: batch transports (the file package) go as batches.
-        worker = OutboxWorker(path, transports, clock=store.clock)
+        # A tracking ID from a receipt queues the citizen's reply (sent by the modem's owner).
+        worker = OutboxWorker(
+            path,
+            transports,
+            clock=store.clock,
+            on_sent=after_sent_hook(settings.export, clock=store.clock),
+        )
         counts = {"sent": 0, "failed": 0, "gave_up": 0}
         while True:
             mark = _last_attempt(store)

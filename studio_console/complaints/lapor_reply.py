@@ -6,8 +6,13 @@ hands every new complete message to :meth:`LaporReplyMatcher.match`. A message f
 LAPOR! number (compared by digits: ``1708``, ``+1708``, ``621708`` are the same) whose text
 holds a tracking ID (``export.sms_tracking_pattern``, its first group) is matched to the
 OLDEST complaint whose SMS to 1708 went out (``sent_sms`` purpose ``lapor``, state
-``sent``) before the reply arrived and that has no tracking ID yet. That complaint gets
-the ID and becomes ``terkirim`` (audited, role ``system``); when the citizen reply is on,
+``sent``) before the reply arrived and that is still waiting for LAPOR!'s answer: no
+reply was filed for it yet, and it has no tracking ID or only one a transport's receipt
+gave it (the HTTP push can answer first; an ID a person set means they dealt with it).
+A complaint without a tracking ID gets the reply's and becomes ``terkirim`` (audited,
+``tracking``, role ``system``, actor ``lapor_reply``); one that has an ID keeps it — the
+first ID is the complaint's, the citizen may have been told it — and the reply's ID is
+audited beside it (``tracking_other``, the ID as the detail). When the citizen reply is on,
 its reply SMS is queued (:func:`~.transports.citizen_reply.queue_citizen_reply`).
 
 Why ``sent_sms`` and not the outbox row: LAPOR! can answer within seconds, before the
@@ -147,7 +152,10 @@ class LaporReplyMatcher:
         now = (clock or store.clock)().astimezone(UTC).isoformat()
         with transaction(store.conn):
             known = store.conn.execute(
-                "SELECT id FROM complaints WHERE tracking_id = ? ORDER BY id LIMIT 1", (tracking,)
+                "SELECT id FROM complaints WHERE tracking_id = ? UNION ALL "
+                "SELECT entity_id FROM audit WHERE entity = 'complaint' AND action = 'tracking_other' "
+                "AND actor = 'lapor_reply' AND detail = ? LIMIT 1",
+                (tracking, tracking),
             ).fetchone()
             if known is not None:
                 self._hide(store, message_id, int(known[0]), tracking, now)
@@ -156,17 +164,23 @@ class LaporReplyMatcher:
             if complaint_id is None:
                 log.info("LAPOR! reply #%s (message %s) matches no complaint", tracking, message_id)
                 return None
-            before = store.conn.execute(
-                "SELECT status FROM complaints WHERE id = ?", (complaint_id,)
-            ).fetchone()[0]
+            before, current = store.conn.execute(
+                "SELECT status, tracking_id FROM complaints WHERE id = ?", (complaint_id,)
+            ).fetchone()
             to = "terkirim" if before in _MATCHED_STATUSES else before
-            store.conn.execute(
-                "UPDATE complaints SET tracking_id = ?, status = ?, updated_at = ? WHERE id = ?",
-                (tracking, to, now, complaint_id),
-            )
-            store.audit(
-                "system", "lapor_reply", "complaint", complaint_id, "tracking", before, to, tracking, now
-            )
+            if current:
+                # Another transport's receipt gave it an ID first: that one stays.
+                store.conn.execute(
+                    "UPDATE complaints SET status = ?, updated_at = ? WHERE id = ?", (to, now, complaint_id)
+                )
+                action = "tracking_other"
+            else:
+                store.conn.execute(
+                    "UPDATE complaints SET tracking_id = ?, status = ?, updated_at = ? WHERE id = ?",
+                    (tracking, to, now, complaint_id),
+                )
+                action = "tracking"
+            store.audit("system", "lapor_reply", "complaint", complaint_id, action, before, to, tracking, now)
             self._hide(store, message_id, complaint_id, tracking, now)
         if self.export_settings is not None:
             from studio_console.complaints.transports.citizen_reply import queue_citizen_reply
@@ -175,11 +189,20 @@ class LaporReplyMatcher:
         return complaint_id
 
     def _oldest_waiting(self, store: Store, received: datetime | None) -> int | None:
-        """The complaint whose SMS to LAPOR! went first, before ``received``, with no ID yet."""
+        """The complaint whose SMS to LAPOR! went first, before ``received``, still waiting
+        for LAPOR!'s answer (see the module docstring)."""
         rows = store.conn.execute(
             "SELECT s.related_id, s.recipient, s.created_at FROM sent_sms s "
             "JOIN complaints c ON c.id = s.related_id "
-            "WHERE s.purpose = 'lapor' AND s.state = 'sent' AND c.tracking_id IS NULL "
+            "WHERE s.purpose = 'lapor' AND s.state = 'sent' "
+            # no reply filed for it yet
+            "AND NOT EXISTS (SELECT 1 FROM audit a WHERE a.entity = 'complaint' AND a.entity_id = c.id "
+            "AND a.actor_role = 'system' AND a.actor = 'lapor_reply' "
+            "AND a.action IN ('tracking', 'tracking_other')) "
+            # no ID, or the ID a transport's receipt gave (the last one filed, by the system)
+            "AND (c.tracking_id IS NULL OR (SELECT a.actor_role = 'system' AND a.detail = c.tracking_id "
+            "FROM audit a WHERE a.entity = 'complaint' AND a.entity_id = c.id AND a.action = 'tracking' "
+            "ORDER BY a.id DESC LIMIT 1)) "
             "ORDER BY s.id"
         ).fetchall()
         waiting = []

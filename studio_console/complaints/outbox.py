@@ -249,7 +249,14 @@ def mark_sent(
     *,
     now: datetime | None = None,
 ) -> OutboxRow:
-    """The destination has it: store the receipt; with a tracking ID the complaint is ``terkirim``."""
+    """The destination has it: store the receipt; with a tracking ID the complaint is ``terkirim``.
+
+    The first tracking ID a complaint gets (from any transport, or LAPOR!'s reply SMS) is
+    its tracking ID: a different one from a later transport does not replace it (only a
+    person does, ``builder.set_tracking``); it stays in this row's receipt and is audited
+    as ``tracking_other`` (actor: the transport). The ``tracking`` audit row names the
+    transport that set the ID.
+    """
     if isinstance(receipt, Receipt):
         tracking_id = tracking_id or receipt.tracking_id
         text = json.dumps(
@@ -273,17 +280,44 @@ def mark_sent(
         )
         store.audit("system", None, "outbox", outbox_id, "sent", row.state, "sent", tracking_id, at)
         if tracking_id:
-            before = store.conn.execute(
-                "SELECT status FROM complaints WHERE id = ?", (row.complaint_id,)
-            ).fetchone()[0]
+            before, current = store.conn.execute(
+                "SELECT status, tracking_id FROM complaints WHERE id = ?", (row.complaint_id,)
+            ).fetchone()
             to = "terkirim" if before in ("siap_kirim", "gagal_kirim", "terkirim") else before
-            store.conn.execute(
-                "UPDATE complaints SET tracking_id = ?, status = ?, updated_at = ? WHERE id = ?",
-                (tracking_id, to, at, row.complaint_id),
-            )
-            store.audit(
-                "system", None, "complaint", row.complaint_id, "tracking", before, to, tracking_id, at
-            )
+            if current and current != tracking_id:
+                # The first tracking ID stays (the citizen may have been told it already); this
+                # destination's own ID is kept in the receipt and in the audit log.
+                store.conn.execute(
+                    "UPDATE complaints SET status = ?, updated_at = ? WHERE id = ?",
+                    (to, at, row.complaint_id),
+                )
+                store.audit(
+                    "system",
+                    row.transport,
+                    "complaint",
+                    row.complaint_id,
+                    "tracking_other",
+                    before,
+                    to,
+                    tracking_id,
+                    at,
+                )
+            else:
+                store.conn.execute(
+                    "UPDATE complaints SET tracking_id = ?, status = ?, updated_at = ? WHERE id = ?",
+                    (tracking_id, to, at, row.complaint_id),
+                )
+                store.audit(
+                    "system",
+                    row.transport,
+                    "complaint",
+                    row.complaint_id,
+                    "tracking",
+                    before,
+                    to,
+                    tracking_id,
+                    at,
+                )
     return get(store, outbox_id)
 
 
@@ -487,6 +521,9 @@ class OutboxWorker:
         batch: rows taken per look.
         rng: randomness of the backoff jitter.
         backoff: (first wait, longest wait) in seconds after transient failures.
+        on_sent: called with the worker's store and the row after a row of a single
+            (not batch) transport is sent, e.g. to queue the citizen's reply SMS once the
+            complaint has its tracking ID; its errors are logged, never raised.
     """
 
     def __init__(
@@ -500,9 +537,11 @@ class OutboxWorker:
         batch: int = 20,
         rng: random.Random | None = None,
         backoff: tuple[float, float] = (BACKOFF_BASE, BACKOFF_CAP),
+        on_sent: Callable[[Store, OutboxRow], None] | None = None,
     ) -> None:
         self.db_path = Path(db_path)
         self.backoff = backoff
+        self.on_sent = on_sent
         self.transports = (
             dict(transports) if isinstance(transports, Mapping) else {t.name: t for t in transports}
         )
@@ -575,9 +614,18 @@ class OutboxWorker:
             tried += 1
             if state == "sent":
                 self.sent += 1
+                self._after_sent(store, row)
             else:
                 self.failed_attempts += 1
         return tried
+
+    def _after_sent(self, store: Store, row: OutboxRow) -> None:
+        if self.on_sent is None:
+            return
+        try:
+            self.on_sent(store, row)
+        except Exception:
+            log.exception("after sending outbox row %s", row.id)
 
     def _run(self) -> None:
         store = Store(self.db_path, clock=self.clock)

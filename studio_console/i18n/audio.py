@@ -59,6 +59,52 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "The recording {path} could not be written to the end (disk full?); what was "
         "captured is kept, check audio.recordings_folder.",
     },
+    # --- the screens ----------------------------------------------------------------
+    "key.app.quiet": {"id": "Senyap", "en": "Quiet"},
+    "key.producer.record": {"id": "Rekam", "en": "Record"},
+    "audio.ui.title": {"id": "Suara", "en": "Sound"},
+    "audio.ui.starting": {"id": "Suara: menyiapkan…", "en": "Sound: starting…"},
+    "audio.ui.broken": {
+        "id": "Suara tidak tersedia karena galat (lihat log); konsol tetap berjalan.",
+        "en": "Sound is unavailable after an error (see the log); the console runs on.",
+    },
+    "audio.ui.quiet_on": {
+        "id": "Mode senyap: isyarat suara tidak dibunyikan.",
+        "en": "Quiet mode: cue sounds are off.",
+    },
+    "audio.ui.quiet_off": {
+        "id": "Mode senyap selesai: isyarat suara berbunyi lagi.",
+        "en": "Quiet mode off: cue sounds play again.",
+    },
+    "audio.ui.rec_started": {"id": "Merekam ke {name}.", "en": "Recording to {name}."},
+    "audio.ui.rec_stopped": {
+        "id": "Rekaman disimpan: {name} ({seconds}).",
+        "en": "Recording saved: {name} ({seconds}).",
+    },
+    "audio.ui.rec_failed": {"id": "Tidak bisa merekam: {reason}", "en": "Cannot record: {reason}"},
+    "audio.ui.rec_unknown": {
+        "id": "tidak ada perangkat line-in yang terbuka.",
+        "en": "no line-in device is open.",
+    },
+    "audio.meter.label": {"id": "Line", "en": "Line"},
+    "audio.meter.none": {"id": "Line —", "en": "Line —"},
+    "audio.meter.clip": {"id": "CLIP", "en": "CLIP"},
+    "audio.meter.levels": {
+        "id": "puncak {peak} · RMS {rms} dBFS",
+        "en": "peak {peak} · RMS {rms} dBFS",
+    },
+    "audio.form.recording": {
+        "id": "{name} · {seconds}",
+        "en": "{name} · {seconds}",
+    },
+    "audio.form.recording_gone": {
+        "id": "{name} (berkas sudah dihapus)",
+        "en": "{name} (file removed)",
+    },
+    "audio.form.hint": {
+        "id": "Rekaman telepon: centang = ikut dilampirkan.",
+        "en": "Call recordings: ticked = attached.",
+    },
     # --- doctor ---------------------------------------------------------------------
     "audio.doctor.title": {"id": "Suara:", "en": "Sound:"},
     "audio.doctor.portaudio": {"id": "PortAudio: {version}", "en": "PortAudio: {version}"},

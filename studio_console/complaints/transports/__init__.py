@@ -70,7 +70,10 @@ def _build(
     if name == "file":
         from studio_console.complaints.transports.file_package import FilePackageTransport
 
-        return FilePackageTransport(settings.resolve(export.folder))
+        return FilePackageTransport(
+            settings.resolve(export.folder),
+            attachments_folder=settings.resolve(settings.audio.recordings_folder),
+        )
     if name == "http":
         from studio_console.complaints.transports.http_push import HttpTransport
 

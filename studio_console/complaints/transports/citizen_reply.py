@@ -1,7 +1,8 @@
 """The optional reply SMS to the citizen: "Aduan Anda telah diteruskan ke LAPOR!, nomor …".
 
 Off by default (``export.citizen_reply``). When a complaint gets its tracking ID (from
-LAPOR!'s reply, :mod:`~studio_console.complaints.lapor_reply`), :func:`queue_citizen_reply`
+LAPOR!'s reply, :mod:`~studio_console.complaints.lapor_reply`, or from a transport's receipt,
+through the outbox worker's :func:`after_sent_hook`), :func:`queue_citizen_reply`
 puts one ``balasan`` row in the outbox; :class:`CitizenReplyTransport` sends
 ``export.citizen_reply_text`` (``{tracking}`` and ``{station}`` filled in, fitted into one
 segment by the same rule as the SMS to 1708) to the reporter's number, read from the store:
@@ -28,7 +29,7 @@ from studio_console.complaints.transports.sms1708 import FittedSms, SmsModem, fi
 from studio_console.phone import parse_number
 from studio_console.store import Store, transaction
 
-__all__ = ["NAME", "CitizenReplyTransport", "queue_citizen_reply"]
+__all__ = ["NAME", "CitizenReplyTransport", "after_sent_hook", "queue_citizen_reply"]
 
 NAME = "balasan"
 DEFAULT_TEMPLATE = "Aduan Anda telah diteruskan ke LAPOR!, nomor {tracking}. Terima kasih. {station}"
@@ -189,3 +190,18 @@ def queue_citizen_reply(
             at,
         )
     return outbox_id
+
+
+def after_sent_hook(
+    export_settings: Any, *, clock: Clock | None = None
+) -> Callable[[Store, Any], None] | None:
+    """The outbox worker's ``on_sent``: queue the citizen's reply once a transport's receipt
+    gave the complaint its tracking ID (None when ``export.citizen_reply`` is off)."""
+    if not getattr(export_settings, "citizen_reply", False):
+        return None
+
+    def queue(store: Store, row: Any) -> None:
+        if row.transport != NAME:
+            queue_citizen_reply(store, row.complaint_id, export_settings, clock=clock)
+
+    return queue

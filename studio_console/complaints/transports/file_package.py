@@ -7,6 +7,9 @@ holding:
 - ``complaints.csv``: one flattened row per complaint, UTF-8 with BOM for
   spreadsheets, spreadsheet formulas neutralised, control characters inert;
 - ``aduan-<id>.html``: one printable sheet per complaint, every value escaped;
+- ``lampiran-<id>-<file>``: a copy of each attached recording (``lampiran``) found in
+  the recordings folder (``attachments_folder``); an entry whose file is missing or lies
+  outside that folder is not copied, and the sheet names it with the reason;
 - ``manifest.json``: every other file with its size and SHA-256, the count and
   the generation time.
 
@@ -51,6 +54,8 @@ TEMP_PREFIX = ".aduan-tmp-"
 RAHASIA_NOTE = "RAHASIA — tidak untuk dipublikasikan"
 
 _SAFE_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
+_UNSAFE_FILE_CHARS = re.compile(r"[^A-Za-z0-9._-]")
+_COPY_CHUNK = 1 << 20
 _RUN_FOLDER = re.compile(r"aduan-\d{8}-\d{6}-(?P<run>[A-Za-z0-9_-]{1,64})")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 # A spreadsheet evaluates a cell starting with one of these (OWASP "CSV injection").
@@ -82,19 +87,31 @@ class FilePackageTransport:
     Args:
         folder: the export folder (``export.folder``, resolved).
         clock: the current time (names the folder).
+        attachments_folder: the recordings folder (``audio.recordings_folder``, resolved):
+            lampiran files there are copied into the package; None = none are copied.
     """
 
     name = "file"
 
-    def __init__(self, folder: Path, clock: Callable[[], datetime] | None = None) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        clock: Callable[[], datetime] | None = None,
+        attachments_folder: Path | None = None,
+    ) -> None:
         self.folder = Path(folder)
         self.clock = clock or (lambda: datetime.now(UTC))
+        self.attachments_folder = Path(attachments_folder) if attachments_folder is not None else None
 
     def send_batch(self, items: list[tuple[dict[str, Any], str]], batch_id: str) -> list[Receipt]:
         """Write the batch's package; one receipt per complaint naming the package."""
         try:
             path = write_package(
-                [payload for payload, _ in items], self.folder, run_id=batch_id, now=self.clock()
+                [payload for payload, _ in items],
+                self.folder,
+                run_id=batch_id,
+                now=self.clock(),
+                attachments_folder=self.attachments_folder,
             )
         except PackageError as exc:
             raise PermanentError(str(exc)) from exc
@@ -107,7 +124,14 @@ class FilePackageTransport:
         return self.send_batch([(payload, idempotency_key)], idempotency_key)[0]
 
 
-def write_package(payloads: list[dict[str, Any]], folder: Path, *, run_id: str, now: datetime) -> Path:
+def write_package(
+    payloads: list[dict[str, Any]],
+    folder: Path,
+    *,
+    run_id: str,
+    now: datetime,
+    attachments_folder: Path | None = None,
+) -> Path:
     """Write one export run as an atomic folder under ``folder`` and return its path.
 
     Idempotent per ``run_id``: if a complete folder for it exists, it is returned
@@ -118,6 +142,9 @@ def write_package(payloads: list[dict[str, Any]], folder: Path, *, run_id: str, 
         folder: the export folder; created if missing.
         run_id: this run's id, ``[A-Za-z0-9_-]{1,64}``.
         now: the generation time, timezone-aware; names the folder (in UTC).
+        attachments_folder: where attached recordings live; a ``lampiran`` entry (a path
+            in it, or a file name) found there is copied into the package as
+            ``lampiran-<id>-<file>``. None = nothing is copied (entries are listed only).
 
     Raises:
         PackageError: a bad run id, time, or complaint id, duplicate ids, or an
@@ -144,13 +171,17 @@ def write_package(payloads: list[dict[str, Any]], folder: Path, *, run_id: str, 
         final = folder / f"aduan-{now:%Y%m%d-%H%M%S}-{run_id}"
         temp = Path(tempfile.mkdtemp(prefix=TEMP_PREFIX, dir=folder))
         try:
+            copied: list[dict[str, Any]] = []
+            attachments = [_copy_attachments(p, attachments_folder, temp, copied) for p in clean]
             files: dict[str, bytes] = {
                 JSON_NAME: _json_bytes(clean, run_id=run_id, now=now),
                 CSV_NAME: _csv_bytes(clean),
             }
-            for payload, name in zip(clean, sheet_names, strict=True):
-                files[name] = _sheet_bytes(payload, now=now)
-            files[MANIFEST_NAME] = _manifest_bytes(files, run_id=run_id, now=now, count=len(clean))
+            for payload, name, attached in zip(clean, sheet_names, attachments, strict=True):
+                files[name] = _sheet_bytes(payload, now=now, attachments=attached)
+            files[MANIFEST_NAME] = _manifest_bytes(
+                files, run_id=run_id, now=now, count=len(clean), extra=copied
+            )
             for name, data in files.items():
                 _write_synced(temp / name, data)
             _fsync_dir(temp)
@@ -171,12 +202,82 @@ def verify_package(path: Path) -> bool:
         if present != set(listed):
             return False
         for name, entry in listed.items():
-            data = (path / name).read_bytes()
-            if len(data) != entry["size"] or hashlib.sha256(data).hexdigest() != entry["sha256"]:
+            size, digest = _hash_file(path / name)
+            if size != entry["size"] or digest != entry["sha256"]:
                 return False
     except (OSError, ValueError, KeyError, TypeError):
         return False
     return True
+
+
+def _hash_file(path: Path) -> tuple[int, str]:
+    """Size and SHA-256 of a file, read in chunks (recordings can be large)."""
+    digest = hashlib.sha256()
+    size = 0
+    with open(path, "rb") as handle:
+        while chunk := handle.read(_COPY_CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+    return size, digest.hexdigest()
+
+
+# --- lampiran: attached recordings --------------------------------------------------------------
+
+Attachment = tuple[str, str | None, str]
+"""(the lampiran entry, its name in the package or None, the reason it was not copied or "")."""
+
+
+def _source_of(entry: str, attachments_folder: Path) -> tuple[Path | None, str]:
+    """The file of a lampiran entry inside the recordings folder, or None and the reason."""
+    try:
+        root = attachments_folder.resolve()
+        path = Path(entry)
+        source = (path if path.is_absolute() else root / path).resolve()
+        if not source.is_relative_to(root):
+            return None, "outside"
+        if not source.is_file():
+            return None, "missing"
+    except (OSError, ValueError):  # an embedded NUL, a name too long: not a file we have
+        return None, "missing"
+    return source, ""
+
+
+def _copy_attachments(
+    payload: dict[str, Any], attachments_folder: Path | None, temp: Path, copied: list[dict[str, Any]]
+) -> list[Attachment]:
+    """Copy the payload's lampiran files into ``temp`` (fsynced), noting each in ``copied``."""
+    result: list[Attachment] = []
+    for raw in payload.get("lampiran") or []:
+        entry = str(raw)
+        if attachments_folder is None:
+            result.append((entry, None, ""))
+            continue
+        source, reason = _source_of(entry, attachments_folder)
+        if source is None:
+            result.append((entry, None, reason))
+            continue
+        stem = _UNSAFE_FILE_CHARS.sub("_", source.name)[-120:]
+        name = f"lampiran-{payload.get('id')}-{stem}"
+        if any(c["name"] == name for c in copied):
+            result.append((entry, name, ""))  # listed twice: one copy
+            continue
+        digest = hashlib.sha256()
+        size = 0
+        try:
+            with open(source, "rb") as src, open(temp / name, "wb") as dst:
+                while chunk := src.read(_COPY_CHUNK):
+                    digest.update(chunk)
+                    dst.write(chunk)
+                    size += len(chunk)
+                dst.flush()
+                os.fsync(dst.fileno())
+        except FileNotFoundError:  # removed between the check and the copy
+            (temp / name).unlink(missing_ok=True)
+            result.append((entry, None, "missing"))
+            continue
+        copied.append({"name": name, "size": size, "sha256": digest.hexdigest()})
+        result.append((entry, name, ""))
+    return result
 
 
 # --- the run folder -----------------------------------------------------------------------------
@@ -335,7 +436,29 @@ def _rows(pairs: list[tuple[str, Any]]) -> str:
     return "\n".join(f'<tr><th>{label}</th><td class="teks">{_e(value)}</td></tr>' for label, value in pairs)
 
 
-def _sheet_bytes(payload: dict[str, Any], *, now: datetime) -> bytes:
+_ATTACHMENT_NOTES = {
+    "missing": "berkas tidak ditemukan, tidak ikut dalam paket",
+    "outside": "di luar folder rekaman, tidak ikut dalam paket",
+}
+
+
+def _lampiran_html(attachments: list[Attachment]) -> str:
+    if not attachments:
+        return f'<div class="teks">{_e("")}</div>'
+    rows = []
+    for entry, name, reason in attachments:
+        if name is not None:
+            rows.append(f'<div class="teks">{_e(name)} (dalam paket ini)</div>')
+        elif reason:
+            rows.append(f'<div class="teks">{_e(entry)} — {_ATTACHMENT_NOTES[reason]}</div>')
+        else:
+            rows.append(f'<div class="teks">{_e(entry)}</div>')
+    return "\n".join(rows)
+
+
+def _sheet_bytes(
+    payload: dict[str, Any], *, now: datetime, attachments: list[Attachment] | None = None
+) -> bytes:
     lokasi, pelapor, sumber = _sub(payload, "lokasi"), _sub(payload, "pelapor"), _sub(payload, "sumber")
     if payload.get("anonim") or not pelapor:
         pelapor_rows = [("Pelapor", "Anonim")]
@@ -349,7 +472,9 @@ def _sheet_bytes(payload: dict[str, Any], *, now: datetime) -> bytes:
         )
         or "<p>—</p>"
     )
-    lampiran = "\n".join(str(item) for item in payload.get("lampiran") or [])
+    if attachments is None:
+        attachments = [(str(item), None, "") for item in payload.get("lampiran") or []]
+    lampiran = _lampiran_html(attachments)
     rahasia = f'<p class="rahasia">{RAHASIA_NOTE}</p>\n' if payload.get("rahasia") else ""
     body = f"""<!DOCTYPE html>
 <html lang="id">
@@ -394,7 +519,7 @@ def _sheet_bytes(payload: dict[str, Any], *, now: datetime) -> bytes:
 {_rows([("Dijawab oleh", payload.get("dijawab_oleh")), ("Jawaban", payload.get("jawaban"))])}
 </table>
 <h2>Lampiran</h2>
-<div class="teks">{_e(lampiran)}</div>
+{lampiran}
 <p>Dibuat {html.escape(now.isoformat())} oleh Studio Console.</p>
 </body>
 </html>
@@ -405,15 +530,23 @@ def _sheet_bytes(payload: dict[str, Any], *, now: datetime) -> bytes:
 # --- manifest.json -----------------------------------------------------------------------------
 
 
-def _manifest_bytes(files: dict[str, bytes], *, run_id: str, now: datetime, count: int) -> bytes:
+def _manifest_bytes(
+    files: dict[str, bytes],
+    *,
+    run_id: str,
+    now: datetime,
+    count: int,
+    extra: list[dict[str, Any]] | None = None,
+) -> bytes:
+    entries = [
+        {"name": name, "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+        for name, data in files.items()
+    ]
     manifest = {
         "format": FORMAT,
         "run_id": run_id,
         "generated_at": now.isoformat(),
         "count": count,
-        "files": [
-            {"name": name, "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
-            for name, data in sorted(files.items())
-        ],
+        "files": sorted([*entries, *(extra or [])], key=lambda e: e["name"]),
     }
     return (json.dumps(manifest, ensure_ascii=False, sort_keys=True, indent=2) + "\n").encode("utf-8")

@@ -191,6 +191,11 @@ def _problems(schema: dict[str, Any], value: Any, path: str) -> list[str]:
     return found
 
 
+def _file_name(entry: Any) -> Any:
+    """A lampiran entry as the receiver sees it: the file's name without the studio's folders."""
+    return entry.replace("\\", "/").rsplit("/", 1)[-1] if isinstance(entry, str) else entry
+
+
 def validate_payload(payload: Any, schema: dict[str, Any] | None = None) -> list[str]:
     """What is wrong with ``payload`` against the aduan schema; empty when it conforms.
 
@@ -461,6 +466,8 @@ class HttpTransport:
             return self._context
 
     def _body(self, payload: dict[str, Any]) -> bytes:
+        if isinstance(payload.get("lampiran"), list):  # names only: no studio paths, no audio upload
+            payload = {**payload, "lampiran": [_file_name(x) for x in payload["lampiran"]]}
         problems = validate_payload(payload)
         if problems:
             more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""

@@ -6,6 +6,10 @@ one key marks the selected item on air, one marks it read on air (dibacakan:
 time, show and host recorded), one records who answered and the answer, and
 one takes it out of the queue without airing it. The producer's changes (from
 another process) arrive as :class:`~studio_console.ui.messages.StoreChanged`.
+
+Sound (when the app has a sound service): an item that enters the running order
+after the screen opened plays the ``sms_approved`` cue in the host's headphones,
+and the line meter sits under the clock.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from studio_console.ui.bindings import localize_bindings
 from studio_console.ui.dialogs.answer import AnswerDialog
 from studio_console.ui.messages import StoreChanged
 from studio_console.ui.widgets.big_item import BigItem, wib_time
+from studio_console.ui.widgets.line_meter import LineMeter
 from studio_console.ui.widgets.on_air_clock import OnAirClock, format_elapsed
 from studio_console.ui.widgets.queue_list import QueueList
 from studio_console.ui.widgets.status_bar import StatusBar
@@ -56,6 +61,7 @@ class HostScreen(Screen[None]):
     def __init__(self, *, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self._first = True
+        self._known: set[int] | None = None  # item ids in the running order at the last refresh
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -63,6 +69,7 @@ class HostScreen(Screen[None]):
         with Horizontal(id="host-body"):
             with Vertical(id="host-side"):
                 yield OnAirClock(id="clock")
+                yield LineMeter(id="line-meter")
                 yield Static(id="queue-title", markup=False)
                 yield QueueList(id="queue")
                 yield Static(id="ready-calls", markup=False)
@@ -93,6 +100,10 @@ class HostScreen(Screen[None]):
         store = self.app.store  # type: ignore[attr-defined]
         t = self.app.t  # type: ignore[attr-defined]
         items = host_view.host_queue(store)
+        ids = {i.item_id for i in items}
+        if self._known is not None and ids - self._known and getattr(self.app, "audio", None) is not None:
+            self.app.audio_call("cue", "sms_approved")  # type: ignore[attr-defined]
+        self._known = ids
         queue = self.queue
         queue.set_items(items)
         if self._first and items:

@@ -146,6 +146,7 @@ class ProducerScreen(Screen[None]):
         Binding("f3", "toggle_calls", "calls", id="producer.toggle_calls"),
         Binding("f4", "complaints", "complaints", id="producer.complaints"),
         Binding("c", "complaint_from_item", "complaint", id="producer.complaint_from_item"),
+        Binding("f7", "record", "record", id="producer.record"),
     ]
 
     def __init__(self) -> None:
@@ -531,6 +532,18 @@ class ProducerScreen(Screen[None]):
             self.notify(self._t("producer.calls_missing"), severity="warning", markup=False)
             return
         self.toggle_class("-calls-open")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Recording exists only in a console with sound (hidden from footer and help otherwise)."""
+        if action == "record":
+            return getattr(self.app, "audio", None) is not None
+        return True
+
+    def action_record(self) -> None:
+        """Start or stop a recording of the line input (the selected call on air, or a segment)."""
+        calls = self._calls()
+        if calls is not None and hasattr(calls, "toggle_recording"):
+            calls.toggle_recording()  # type: ignore[attr-defined]
 
     def action_complaints(self) -> None:
         """Open the complaint screen (aired items become formal complaints)."""

@@ -8,6 +8,15 @@ the modem, :mod:`studio_console.store.commands`), writes notes, puts the caller
 on hold, marks them ready for the host, and can summarise the call into an
 item. Hold and waiting times tick every second.
 
+Sound (when the app has a sound service): the line meter sits under the heading
+(with ``REKAM mm:ss`` while recording); a call that starts ringing plays the
+``call_ringing`` cue (not the ones already ringing when the panel opens); a
+caller on hold too long plays ``call_hold`` (:meth:`AudioService.hold_check` at
+every refresh and tick); every call state change is told to
+:meth:`AudioService.on_call_state`, which records the call while it is on air
+(``audio.record_calls``). :meth:`CallsPanel.toggle_recording` starts or stops a
+recording by hand.
+
 The owning screen calls :meth:`CallsPanel.refresh_data` on every
 :class:`~studio_console.ui.messages.StoreChanged`. Caller numbers, names and
 notes are untrusted: they are rendered only as ``rich.text.Text`` through
@@ -16,7 +25,9 @@ notes are untrusted: they are rendered only as ``rich.text.Text`` through
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from rich.text import Text
@@ -33,11 +44,15 @@ from studio_console.store import commands
 from studio_console.store.calls_view import CallRow, calls_view, producer_may, set_notes
 from studio_console.text import one_line
 from studio_console.ui.bindings import localize_bindings
+from studio_console.ui.widgets.line_meter import LineMeter
+from studio_console.ui.widgets.status_bar import mm_ss
 
 __all__ = ["CallLine", "CallsPanel"]
 
 WIB = ZoneInfo("Asia/Jakarta")
 RECENT_CALLS = 6
+RECORD_RETRY_SECONDS = 5.0
+"""How often an on-air call that is not being recorded (device was missing) is tried again."""
 
 
 def _duration(seconds: float | None) -> str:
@@ -177,10 +192,14 @@ class CallsPanel(Vertical, can_focus=True):
         self._rows: list[CallRow] = []
         self._ids: tuple[tuple[int, bool], ...] = ()
         self._watched: dict[int, str] = {}  # modem command id -> command, until done or failed
+        self._states: dict[int, str] | None = None  # active call id -> state (None: not loaded yet)
+        self._no_auto: set[int] = set()  # calls whose automatic recording was stopped by hand
+        self._record_tried: dict[int, float] = {}  # on-air call id -> monotonic time of the last try
 
     def compose(self) -> ComposeResult:
         t = self.app.t  # type: ignore[attr-defined]
         yield Static(Text(t("calls.title")), classes="calls-heading", id="calls-heading")
+        yield LineMeter(show_recording=True, id="line-meter")
         yield Static(Text(t("calls.none")), id="calls-none")
 
     def on_mount(self) -> None:
@@ -205,6 +224,7 @@ class CallsPanel(Vertical, can_focus=True):
         view = calls_view(store, recent=self.recent)
         self._rows = [*view.active, *view.recent]
         self._check_commands()
+        self._follow_sound()
         ids = tuple((r.id, r.active) for r in self._rows)
         if ids != self._ids:
             self._ids = ids
@@ -261,11 +281,102 @@ class CallsPanel(Vertical, can_focus=True):
             line.set_class(line.row.id == self.selected_call_id, "-selected")
 
     def tick(self) -> None:
-        """Advance the waiting and hold timers (no query)."""
+        """Advance the waiting and hold timers (no query); warn of callers held too long."""
         now = self.app.clock()  # type: ignore[attr-defined]
         for line in self.query(CallLine):
             if line.row.active:
                 line.show(line.row, now)
+        if getattr(self.app, "audio", None) is not None:
+            self._hold_checks(now)
+            self._keep_recording()
+
+    # ---------------------------------------------------------------- sound
+    def _follow_sound(self) -> None:
+        """Cue new ringing calls, tell the sound service every state change, check holds."""
+        app = self.app
+        if getattr(app, "audio", None) is None:
+            return
+        states = {r.id: ("ringing" if r.ringing else r.state) for r in self._rows if r.active}
+        before, self._states = self._states, states
+        if before is not None:
+            if any(s == "ringing" and before.get(i) != "ringing" for i, s in states.items()):
+                app.audio_call("cue", "call_ringing")  # type: ignore[attr-defined]
+            ended = {r.id: r.state for r in self._rows if not r.active}
+            for call_id, old in before.items():
+                new = states.get(call_id, ended.get(call_id, "ended"))
+                if new != old:
+                    self._tell_state(call_id, new)
+            for call_id, new in states.items():
+                if call_id not in before:
+                    self._tell_state(call_id, new)
+        else:
+            for call_id, state in states.items():  # the console (re)started during a call on air
+                if state == "on_air":
+                    self._tell_state(call_id, state)
+        self._no_auto &= set(states)
+        self._hold_checks(app.clock())  # type: ignore[attr-defined]
+
+    def _show_id(self) -> int | None:
+        show = self.app.store.show_on_air()  # type: ignore[attr-defined]
+        return int(show["id"]) if show else None
+
+    def _tell_state(self, call_id: int, state: str) -> None:
+        if state == "on_air":
+            if call_id in self._no_auto:
+                return
+            self._record_tried[call_id] = time.monotonic()
+        else:
+            self._record_tried.pop(call_id, None)
+        self.app.audio_call("on_call_state", call_id, state, self._show_id() if state == "on_air" else None)  # type: ignore[attr-defined]
+
+    def _keep_recording(self) -> None:
+        """An on-air call that is not recorded (the device was missing) is tried again now and then."""
+        if not self.app.settings.audio.record_calls or self._states is None:  # type: ignore[attr-defined]
+            return
+        on_air = [i for i, s in self._states.items() if s == "on_air" and i not in self._no_auto]
+        if not on_air:
+            return
+        status = self.app.audio_call("status")  # type: ignore[attr-defined]
+        if status is None or status.recording is not None:
+            return
+        call_id = on_air[0]
+        if time.monotonic() - self._record_tried.get(call_id, 0.0) >= RECORD_RETRY_SECONDS:
+            self._tell_state(call_id, "on_air")
+
+    def _hold_checks(self, now: datetime) -> None:
+        for row in self._rows:
+            since = row.hold_at or row.ready_at
+            if row.active and row.state in ("hold", "ready") and since:
+                self.app.audio_call("hold_check", row.id, datetime.fromisoformat(since), now)  # type: ignore[attr-defined]
+
+    def toggle_recording(self) -> None:
+        """Stop the recording in progress, or record now: the selected call when it is on
+        air (the file is linked to it and offered as lampiran), else a segment."""
+        app = self.app
+        t = app.t  # type: ignore[attr-defined]
+        status = app.audio_call("status")  # type: ignore[attr-defined]
+        if status is None:
+            return
+        if status.recording is not None:
+            current = status.recording
+            if current.call_id is not None:
+                self._no_auto.add(current.call_id)
+            done = app.audio_call("stop_recording")  # type: ignore[attr-defined]
+            info = done or current
+            name, seconds = Path(info.path).name, mm_ss(info.seconds)
+            self.notify(t("audio.ui.rec_stopped", name=name, seconds=seconds), markup=False)
+            return
+        row = self.selected
+        call_id = row.id if row is not None and row.active and row.state == "on_air" else None
+        if call_id is not None:
+            self._no_auto.discard(call_id)
+        info = app.audio_call("start_recording", call_id=call_id, show_id=self._show_id())  # type: ignore[attr-defined]
+        if info is None:
+            after = app.audio_call("status")  # type: ignore[attr-defined]
+            reason = (after.message if after is not None else "") or t("audio.ui.rec_unknown")
+            self.notify(t("audio.ui.rec_failed", reason=reason), severity="error", markup=False)
+            return
+        self.notify(t("audio.ui.rec_started", name=Path(info.path).name), markup=False)
 
     def _check_commands(self) -> None:
         if not self._watched:

@@ -5,6 +5,11 @@ The form only edits widgets: it never writes to the store. The screen asks it fo
 :func:`~studio_console.complaints.builder.update` takes them) and saves them. Listener
 text (judul, isi, the verbatim originals, names) is made display-safe before it reaches
 an editor, and shown read-only as ``rich.text.Text``, never as markup.
+
+Lampiran: the recordings of the complaint's calls
+(:func:`~studio_console.complaints.builder.recording_candidates`) are listed with a
+checkbox each, ticked when attached (a drafted complaint has them all); untick to
+detach. Saving sends the new ``lampiran`` list, and the builder links the recordings.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from rich.text import Text
@@ -20,12 +26,14 @@ from textual.app import ComposeResult
 from textual.containers import Grid, Horizontal, Vertical
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
 
+from studio_console.complaints.builder import recording_candidates
 from studio_console.complaints.model import CLASSIFICATIONS, JUDUL_MAX, Complaint, missing_fields
 from studio_console.places import Place, load_places
 from studio_console.text import display_safe, one_line
 from studio_console.ui.dialogs.desa_picker import DesaPicker
 from studio_console.ui.widgets.complaint_list import field_label, status_label
 from studio_console.ui.widgets.marked_list import WIB, short_time
+from studio_console.ui.widgets.status_bar import mm_ss
 
 __all__ = ["ComplaintForm", "FormInvalid", "check_date"]
 
@@ -90,6 +98,8 @@ class ComplaintForm(Vertical):
         """The complaint as last loaded (None: nothing selected)."""
         self._place: tuple[str | None, str | None] = (None, None)  # kecamatan code, desa code
         self._baseline: dict[str, Any] = {}
+        self._recordings: dict[str, int] = {}  # candidate recording path -> recording id
+        self._ticked: dict[str, bool] = {}  # candidate recording path -> attached (as ticked)
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -145,7 +155,8 @@ class ComplaintForm(Vertical):
             yield self._caption("jawaban")
             yield Input(id="f-jawaban", max_length=300, compact=True)
             yield self._caption("lampiran")
-            yield Static(id="f-lampiran")
+            with Vertical(classes="row", id="f-lampiran-box"):
+                yield Static(id="f-lampiran")
             yield self._caption("sumber")
             yield Static(id="f-sumber")
             yield Static()
@@ -233,10 +244,14 @@ class ComplaintForm(Vertical):
         self.query_one("#f-rahasia", Checkbox).value = c.rahasia
         self.query_one("#f-dijawab", Input).value = _line(c.dijawab_oleh)
         self.query_one("#f-jawaban", Input).value = _line(c.jawaban)
+        self._fill_recordings(c)
         lampiran = Text(end="")
-        for path in c.lampiran:
+        if self._recordings:
+            lampiran.append(t("audio.form.hint") + "\n", "dim")
+        others = [path for path in c.lampiran if path not in self._recordings]
+        for path in others:
             lampiran.append(display_safe(path, keep_newlines=False) + "\n")
-        if not c.lampiran:
+        if not c.lampiran and not self._recordings:
             lampiran.append(t("complaints.none"), "dim")
         self.query_one("#f-lampiran", Static).update(lampiran)
         self.query_one("#f-sumber", Static).update(self._sumber(c))
@@ -244,6 +259,40 @@ class ComplaintForm(Vertical):
         fields.disabled = not self.editable
         fields.display = self.complaint is not None
         self._baseline = self._read()
+
+    def _fill_recordings(self, c: Complaint) -> None:
+        """One checkbox per recording of the complaint's calls, ticked when attached."""
+        t = self.app.t  # type: ignore[attr-defined]
+        rows = recording_candidates(self.app.store, c.id) if c.id is not None else []  # type: ignore[attr-defined]
+        self._recordings = {row.path: row.id for row in rows}
+        self._ticked = {row.path: row.path in c.lampiran for row in rows}
+        self.query(".f-rec").remove()
+        boxes = []
+        for row in rows:
+            name = Path(row.path).name
+            label = (
+                t("audio.form.recording_gone", name=name)
+                if row.deleted_at
+                else t("audio.form.recording", name=name, seconds=mm_ss(row.seconds))
+            )
+            boxes.append(
+                Checkbox(
+                    Text(display_safe(label, keep_newlines=False)),
+                    self._ticked[row.path],
+                    name=row.path,
+                    classes="f-rec",
+                    compact=True,
+                )
+            )
+        if boxes:
+            self.query_one("#f-lampiran-box").mount_all(boxes)
+
+    def _lampiran(self) -> tuple[str, ...]:
+        """The lampiran as ticked: other entries as loaded, then the ticked recordings."""
+        loaded = self.complaint.lampiran if self.complaint is not None else ()
+        kept = [p for p in loaded if p not in self._recordings or self._ticked.get(p)]
+        added = [p for p, on in self._ticked.items() if on and p not in loaded]
+        return tuple(kept + added)
 
     def _set_choice(self, name: str, choices: list[str], value: str | None) -> None:
         widget = self.query_one(f"#f-{name}")
@@ -334,6 +383,7 @@ class ComplaintForm(Vertical):
             "rahasia": self._value("#f-rahasia"),
             "dijawab_oleh": self._value("#f-dijawab"),
             "jawaban": self._value("#f-jawaban"),
+            "lampiran": self._lampiran(),
         }
 
     @property
@@ -379,6 +429,7 @@ class ComplaintForm(Vertical):
             "rahasia",
             "dijawab_oleh",
             "jawaban",
+            "lampiran",
         ):
             if name in changed:
                 value = now[name]
@@ -416,6 +467,14 @@ class ComplaintForm(Vertical):
     def _pick_pressed(self, event: Button.Pressed) -> None:
         event.stop()
         self.pick_desa()
+
+    @on(Checkbox.Changed, ".f-rec")
+    def _recording_ticked(self, event: Checkbox.Changed) -> None:
+        path = event.checkbox.name
+        if path in self._ticked:
+            self._ticked[path] = event.value
+        if self.complaint is not None:
+            self._show_header(self.complaint)
 
     @on(Input.Changed)
     @on(TextArea.Changed)

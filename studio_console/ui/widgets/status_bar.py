@@ -1,8 +1,10 @@
-"""The status bar: modem state, show on air, outbox backlog, clock (WIB).
+"""The status bar: modem state, show on air, outbox backlog, clock (WIB), sound.
 
 It reads what the ingest service publishes in the store (``service_status``),
 so it works the same whether the modem is owned by this process or the daemon.
 A status older than :data:`STALE_SECONDS` means no ingest service is running.
+Sound (when the app has a sound service) comes last: ready, quiet, ``REKAM mm:ss``,
+or the one sentence saying what is missing and how to fix it.
 """
 
 from __future__ import annotations
@@ -62,9 +64,39 @@ class StatusBar(Static):
             outbox += " " + t("status.outbox_failed", count=failed)
             problem = True
         clock = now.astimezone(WIB).strftime("%H:%M:%S")
-        text = " · ".join([modem, show_text, outbox, t("status.clock", clock=clock)])
+        parts = [modem, show_text, outbox, t("status.clock", clock=clock)]
+        sound = audio_text(app)
+        if sound:
+            parts.append(sound)
+        text = " · ".join(parts)
         self.set_class(problem, "-problem")
         self.update(Text(text, no_wrap=True, overflow="ellipsis"))
+
+
+def mm_ss(seconds: float) -> str:
+    """``01:23`` (minutes can pass 59: ``75:00``)."""
+    seconds = max(0, int(seconds))
+    return f"{seconds // 60:02d}:{seconds % 60:02d}"
+
+
+def audio_text(app: object) -> str:
+    """The sound part of the status bar ("" when the app has no sound service)."""
+    if getattr(app, "audio", None) is None:
+        return ""
+    t = app.t  # type: ignore[attr-defined]
+    started = getattr(app, "audio_started", None)
+    if started is not None and not started.is_set():
+        return t("audio.ui.starting")
+    status = app.audio_call("status")  # type: ignore[attr-defined]
+    if status is None:
+        return t("audio.ui.broken")
+    parts = []  # the short facts first: the sentence of a problem may be cut at the edge
+    if status.recording is not None:
+        parts.append(t("audio.status.recording", seconds=mm_ss(status.recording.seconds)))
+    if status.quiet:
+        parts.append(t("audio.status.quiet").upper())
+    parts.append(t("audio.status.ok").rstrip(".") if status.state == "ok" else status.message)
+    return " · ".join(p for p in parts if p)
 
 
 def _age(updated_at: str | None, now: datetime) -> float:
