@@ -17,7 +17,7 @@ from typing import Any
 
 from studio_console.complaints.outbox import OutboxWorker
 from studio_console.complaints.transports import build_transports
-from studio_console.complaints.transports.citizen_reply import after_sent_hook
+from studio_console.complaints.transports.citizen_reply import after_sent_hook, start_hook
 from studio_console.config import Settings
 from studio_console.ingest import IngestService
 
@@ -100,6 +100,7 @@ class StudioServices:
             self.clock,
             poll=self.outbox_poll,
             on_sent=after_sent_hook(self.settings.export, clock=self.clock),
+            on_start=start_hook(self.settings.export, clock=self.clock),
         ).start()
 
     def stop(self) -> None:

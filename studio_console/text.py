@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["display_safe", "one_line"]
+__all__ = ["SURROGATE", "display_safe", "one_line", "surrogate_safe"]
 
 # C0 controls except TAB/LF, DEL, C1 controls.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x80-\x9f]")
@@ -21,6 +21,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x80-\x9f]")
 # that can disguise text (zero-width joiner U+200D is kept: emoji sequences need it).
 _FORMAT = re.compile(r"[\u061c\u200b\u200c\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f"
                      r"\ufeff\ufff9-\ufffb]")
+# A lone surrogate (half of a broken emoji from a handset's UCS2 SMS) cannot be UTF-8.
+SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 def _picture(match: re.Match[str]) -> str:
@@ -53,3 +55,16 @@ def one_line(text: str, limit: int | None = None) -> str:
     if limit is not None and len(text) > limit:
         text = text[: max(0, limit - 1)] + "\u2026"
     return text
+
+
+def surrogate_safe(text: str, *, json_escape: bool = False) -> str:
+    """``text`` with every lone surrogate made writable as UTF-8.
+
+    Args:
+        text: any text (a lone surrogate cannot be encoded as UTF-8).
+        json_escape: write each as a JSON escape ``\\uXXXX`` (for JSON text: it decodes
+            back to the very same string); otherwise each becomes U+FFFD (for display).
+    """
+    if json_escape:
+        return SURROGATE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
+    return SURROGATE.sub("\ufffd", text)

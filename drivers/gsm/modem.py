@@ -63,6 +63,7 @@ __all__ = [
     "STATES",
     "Modem",
     "ModemError",
+    "ModemNotReady",
     "ModemStatus",
     "SimError",
     "StoredMessage",
@@ -115,6 +116,21 @@ class ModemError(Exception):
     def code(self) -> int | None:
         """The ``+CME``/``+CMS`` error code behind the failure, if any."""
         return self.cause.code if isinstance(self.cause, AtError) else None
+
+
+class ModemNotReady(ModemError):
+    """The modem was not ready when an operation was asked of it: nothing was sent to it.
+
+    Raised before any command goes out (the port is gone, reconnecting, stopped), so a send
+    that fails with it certainly did not happen.
+
+    Attributes:
+        state: the modem's state at that moment (``connecting``, ``reconnecting`` …).
+    """
+
+    def __init__(self, state: str) -> None:
+        super().__init__(f"modem not ready ({state})")
+        self.state = state
 
 
 class SimError(ModemError):
@@ -777,7 +793,7 @@ class Modem:
             ch = self._channel
             state = self._status.state
         if ch is None or state != "ready":
-            raise ModemError(f"modem not ready ({state})")
+            raise ModemNotReady(state)
         return ch
 
     def _public(self, what: str, func: Callable[[], Any]) -> Any:

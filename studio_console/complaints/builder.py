@@ -38,6 +38,7 @@ from studio_console.store import Store, transaction
 from studio_console.store import recordings as rec_store
 
 __all__ = [
+    "ITEM_SOURCES",
     "ComplaintError",
     "check_choices",
     "draft_from_items",
@@ -46,12 +47,21 @@ __all__ = [
     "mark_ready",
     "merge",
     "recording_candidates",
+    "reopen",
     "set_tracking",
     "update",
 ]
 
 Clock = Callable[[], datetime]
 _CHANNEL_BY_KIND = {"sms": "SMS", "call": "telepon", "manual": "langsung"}
+ITEM_SOURCES = """items i
+    LEFT JOIN messages m ON m.id = i.message_id
+    LEFT JOIN senders ms ON ms.id = m.sender_id
+    LEFT JOIN calls c ON c.id = i.call_id
+    LEFT JOIN senders cs ON cs.id = c.sender_id
+    LEFT JOIN shows sh ON sh.id = i.aired_show_id"""
+"""``FROM`` fragment: items (``i``) with their SMS (``m``) and its sender (``ms``), their call
+(``c``) and its caller (``cs``), and the show they aired in (``sh``)."""
 # Fields the producer completes in the complaint screen (id, status, tracking are not among them).
 EDITABLE = frozenset(
     {
@@ -92,6 +102,25 @@ def _kecamatan_of(desa_code: str | None) -> str | None:
     return desa_code.rsplit(".", 1)[0]
 
 
+def _reporters_of(row: tuple[Any, ...]) -> list[Pelapor]:
+    """An item's reporter(s): its number with the name the producer gave the item, and the
+    sender's stored name when that differs (both are scrubbed when anonim); the first is
+    the item's pelapor."""
+    number = row[18]
+    if number is None and row[19]:
+        number = parse_number(row[19]).e164
+    names = list(dict.fromkeys(n.strip() for n in (row[8], row[20]) if n and n.strip()))
+    if not names:
+        return [Pelapor(None, number)] if number else []
+    return [Pelapor(name, number) for name in names]
+
+
+def _union(*groups: Iterable[Pelapor | None]) -> tuple[Pelapor, ...]:
+    """Reporters in order, each once, without empty ones."""
+    found = [p for group in groups for p in group if p is not None and (p.name or p.e164)]
+    return tuple(dict.fromkeys(found))
+
+
 def draft_from_items(
     store: Store, item_ids: list[int], *, station: str, clock: Clock | None = None, actor: str | None = None
 ) -> int:
@@ -100,6 +129,14 @@ def draft_from_items(
     Fields are prefilled from the items (topic, text, OPD, category, place, flags, answer,
     show, reporter); the producer completes the rest. ``anonim`` is on unless every item
     says otherwise; ``rahasia`` is on when any item has it.
+
+    The pelapor's name and number come from ONE item (the first, by air time, that has
+    either), never a name from one item paired with another's number. Every item's
+    reporter is kept in ``reporters`` so that anonim scrubs them all from the payload.
+
+    The recordings of the items' calls are attached (``lampiran``) only when the complaint
+    is not anonim: a recording carries the caller's voice. For an anonim complaint they
+    stay candidates (:func:`recording_candidates`), offered unticked in the form.
 
     Raises:
         ComplaintError: no items, an item does not exist, is not aired, or is already part
@@ -117,12 +154,7 @@ def draft_from_items(
                        i.reporter_name, i.kecamatan_code, i.desa_code, i.air_text, i.manual_text,
                        i.aired_at, i.answered_by, i.answer, sh.name, m.text,
                        coalesce(ms.e164, cs.e164), coalesce(ms.raw, cs.raw), coalesce(ms.name, cs.name)
-                FROM items i
-                LEFT JOIN messages m ON m.id = i.message_id
-                LEFT JOIN senders ms ON ms.id = m.sender_id
-                LEFT JOIN calls c ON c.id = i.call_id
-                LEFT JOIN senders cs ON cs.id = c.sender_id
-                LEFT JOIN shows sh ON sh.id = i.aired_show_id
+                FROM {ITEM_SOURCES}
                 WHERE i.id IN ({marks})""",
             ids,
         ).fetchall()
@@ -151,11 +183,11 @@ def draft_from_items(
         edits = [r[11] or original for r, original in zip(rows, originals, strict=True)]
         topic = _first(r[3] for r in rows) or _first(e.strip().splitlines()[0] for e in edits if e.strip())
         desa = _first(r[10] for r in rows)
-        number = _first(r[18] for r in rows)
-        if number is None:
-            raw = _first(r[19] for r in rows)
-            number = parse_number(raw).e164 if raw else None
-        name = _first(r[8] for r in rows) or _first(r[20] for r in rows)
+        reporters = [_reporters_of(r) for r in rows]
+        pelapor = next((found[0] for found in reporters if found), None)
+        anonim = not all(r[6] == 0 for r in rows)
+        if anonim:
+            recordings = []  # the caller's voice: offered in the form, not attached
         complaint = Complaint(
             judul=topic[:JUDUL_MAX].strip() if topic else None,
             isi="\n\n".join(e.strip() for e in edits if e.strip()) or None,
@@ -163,8 +195,9 @@ def draft_from_items(
             kategori=_first(r[5] for r in rows),
             instansi=_first(r[4] for r in rows),
             lokasi=Lokasi(_first(r[9] for r in rows) or _kecamatan_of(desa), desa, None),
-            pelapor=Pelapor(name, number) if (name or number) else None,
-            anonim=not all(r[6] == 0 for r in rows),
+            pelapor=pelapor,
+            reporters=_union(*reporters),
+            anonim=anonim,
             rahasia=any(r[7] for r in rows),
             sumber=Sumber(
                 programme=rows[0][16],
@@ -337,12 +370,16 @@ def update(
 
 
 def idempotency_key(complaint: Complaint, transport: str) -> str:
-    """``<complaint id>-<transport>-<hash>``: the same for a complaint and transport, always.
+    """``<complaint id>-<transport>-<hash>``: the same for a complaint, transport and revision, always.
 
     The hash is of the complaint's random ``uid`` (stored with it when drafted), so two
-    databases whose complaint ids coincide never share a key at the other end.
+    databases whose complaint ids coincide never share a key at the other end. A complaint
+    reopened after a refusal (:func:`reopen`, ``revision`` > 0) is a new submission and gets
+    new keys; revision 0 keeps the keys it always had.
     """
     seed = f"{complaint.uid or complaint.created_at}:{complaint.id}:{transport}"
+    if complaint.revision > 0:
+        seed += f":r{complaint.revision}"
     return f"{complaint.id}-{transport}-{hashlib.sha256(seed.encode()).hexdigest()[:20]}"
 
 
@@ -359,12 +396,21 @@ def mark_ready(
     Returns the outbox row ids.
 
     Raises:
-        ComplaintError: required fields are missing (they are named), no transport was
-            given, or the complaint is not a draft.
+        ComplaintError: required fields are missing (they are named), no transport or an
+            unknown one was given, ``sms1708`` was chosen for a rahasia complaint (an SMS to
+            1708 cannot carry the flag), ``http`` was chosen and fields do not fit its
+            schema (they are named), or the complaint is not a draft.
     """
+    from studio_console.config import EXPORT_TRANSPORTS
+
     names = list(dict.fromkeys(t.strip() for t in transports if t and t.strip()))
     if not names:
         raise ComplaintError("choose at least one transport to send the complaint with")
+    unknown = [n for n in names if n not in EXPORT_TRANSPORTS]
+    if unknown:
+        raise ComplaintError(
+            f"unknown transport {', '.join(unknown)}; choose from {', '.join(EXPORT_TRANSPORTS)}"
+        )
     now = _now(clock, store)
     conn = store.conn
     with transaction(conn):
@@ -374,6 +420,13 @@ def mark_ready(
         missing = missing_fields(complaint)
         if missing:
             raise ComplaintError("fill in before sending: " + ", ".join(missing))
+        if complaint.rahasia and "sms1708" in names:
+            raise ComplaintError(
+                "a rahasia complaint cannot go by SMS to 1708: the SMS cannot carry the "
+                "confidential flag; choose file or http"
+            )
+        if "http" in names:
+            _check_http(complaint)
         conn.execute(
             "UPDATE complaints SET status = 'siap_kirim', updated_at = ? WHERE id = ?", (now, complaint_id)
         )
@@ -410,6 +463,19 @@ def mark_ready(
     return outbox_ids
 
 
+def _check_http(complaint: Complaint) -> None:
+    """Refuse a complaint the HTTP push would be refused for, naming the fields."""
+    from studio_console.complaints.model import to_payload
+    from studio_console.complaints.transports.http_push import validate_payload
+
+    problems = validate_payload(to_payload(complaint))
+    if problems:
+        fields = dict.fromkeys(
+            p.split(":", 1)[0].removeprefix("payload").lstrip(".") or "payload" for p in problems
+        )
+        raise ComplaintError("http cannot carry these fields as they are: " + ", ".join(fields))
+
+
 def set_tracking(
     store: Store,
     complaint_id: int,
@@ -419,19 +485,45 @@ def set_tracking(
     actor: str | None = None,
     role: str = "operator",
     clock: Clock | None = None,
+    replace: bool = False,
+    force: bool = False,
 ) -> None:
-    """Record a tracking ID and status by hand (from LAPOR!'s reply or its web page)."""
+    """Record a tracking ID and status by hand (from LAPOR!'s reply or its web page).
+
+    An empty ``tracking_id`` changes only the status. A complaint's tracking ID is not
+    replaced by a different one unless ``replace`` is given (the old one is audited as
+    ``tracking_replaced``); an ID that is already another complaint's is refused unless
+    ``force`` is given.
+
+    Raises:
+        ComplaintError: unknown status, no such complaint, a different ID without
+            ``replace``, or an ID of another complaint without ``force``.
+    """
     if status not in STATUSES:
         raise ComplaintError(f"unknown status {status!r}; one of {', '.join(STATUSES)}")
     tracking = (tracking_id or "").strip() or None
     now = _now(clock, store)
     with transaction(store.conn):
         before = _load(store.conn, complaint_id)
+        old = before.tracking_id
+        if tracking and old and tracking != old and not replace:
+            raise ComplaintError(
+                f"complaint {complaint_id} already has tracking ID {old}; replace it explicitly"
+            )
+        if tracking and tracking != old and not force:
+            other = store.conn.execute(
+                "SELECT id FROM complaints WHERE tracking_id = ? AND id != ? ORDER BY id LIMIT 1",
+                (tracking, complaint_id),
+            ).fetchone()
+            if other is not None:
+                raise ComplaintError(f"tracking ID {tracking} is already complaint {other[0]}'s")
         store.conn.execute(
             "UPDATE complaints SET tracking_id = coalesce(?, tracking_id), "
             "status = ?, updated_at = ? WHERE id = ?",
             (tracking, status, now, complaint_id),
         )
+        if tracking and old and tracking != old:
+            store.audit(role, actor, "complaint", complaint_id, "tracking_replaced", None, None, old, now)
         store.audit(role, actor, "complaint", complaint_id, "tracking", before.status, status, tracking, now)
 
 
@@ -449,6 +541,10 @@ def merge(
     appended, their edited text follows the target's ``isi``, and empty fields of the
     target are filled from them. The merged drafts are deleted (the audit keeps the record).
 
+    The reporters of all of them are kept (``reporters``), so an anonim result scrubs every
+    one. When the result is anonim, recordings a non-anonim draft carried (attached by
+    default) are not carried over: they stay candidates, unticked in the form.
+
     Raises:
         ComplaintError: a complaint does not exist or is not a draft, or nothing to merge.
     """
@@ -463,7 +559,12 @@ def merge(
         for c in (target, *merged):
             if c.status != "draft":
                 raise ComplaintError(f"complaint {c.id} is {c.status}; only drafts are merged")
-        result = target
+        anonim = any(c.anonim for c in (target, *merged))
+        result = dataclasses.replace(
+            target,
+            lampiran=_lampiran_for(conn, target, anonim),
+            reporters=_union(target.reporters, [target.pelapor]),
+        )
         for other in merged:
             fill = {
                 name: getattr(other, name)
@@ -489,17 +590,13 @@ def merge(
                 lokasi=lokasi,
                 isi="\n\n".join(texts) or None,
                 originals=result.originals + other.originals,
-                lampiran=tuple(dict.fromkeys(result.lampiran + other.lampiran)),
-                anonim=result.anonim or other.anonim,
+                lampiran=tuple(dict.fromkeys(result.lampiran + _lampiran_for(conn, other, anonim))),
+                reporters=_union(result.reporters, other.reporters, [other.pelapor]),
+                anonim=anonim,
                 rahasia=result.rahasia or other.rahasia,
             )
             conn.execute(
                 "UPDATE complaint_items SET complaint_id = ? WHERE complaint_id = ?", (target_id, other.id)
-            )
-            conn.execute(
-                "INSERT OR IGNORE INTO complaint_recordings (complaint_id, recording_id) "
-                "SELECT ?, recording_id FROM complaint_recordings WHERE complaint_id = ?",
-                (target_id, other.id),
             )
             conn.execute("DELETE FROM complaint_recordings WHERE complaint_id = ?", (other.id,))
             conn.execute("DELETE FROM complaints WHERE id = ?", (other.id,))
@@ -510,6 +607,7 @@ def merge(
             "UPDATE complaints SET data = ?, updated_at = ? WHERE id = ?",
             (json.dumps(to_data(result), ensure_ascii=False), now, target_id),
         )
+        _sync_recordings(conn, target_id, result.lampiran)
         store.audit(
             "producer",
             actor,
@@ -522,3 +620,105 @@ def merge(
             now,
         )
     return load(store, target_id)
+
+
+def _lampiran_for(conn: sqlite3.Connection, c: Complaint, anonim: bool) -> tuple[str, ...]:
+    """``c``'s lampiran as it joins an anonim (or not) merge: a non-anonim draft's recordings
+    were attached by default, and do not follow it into an anonim complaint."""
+    if not anonim or c.anonim or not c.lampiran:
+        return c.lampiran
+    paths = list(dict.fromkeys(c.lampiran))
+    recorded = {
+        r[0]
+        for r in conn.execute(
+            f"SELECT path FROM recordings WHERE path IN ({','.join('?' * len(paths))})", paths
+        )
+    }
+    return tuple(p for p in c.lampiran if p not in recorded)
+
+
+REOPENABLE = ("siap_kirim", "gagal_kirim")
+"""The statuses :func:`reopen` takes back to draft (nothing has reached anyone yet)."""
+
+
+def reopen(store: Store, complaint_id: int, *, actor: str | None, clock: Clock | None = None) -> Complaint:
+    """Take a complaint that was refused (``gagal_kirim``) or not sent yet (``siap_kirim``)
+    back to draft, so the producer can fix it and mark it ready again; returns it.
+
+    Its unsent outbox rows (``pending``, ``gagal_kirim``) are cancelled (``dibatalkan``,
+    audited; the worker never picks that state), and its ``revision`` goes up, so marking it
+    ready again writes rows with new idempotency keys: the fixed complaint is a new
+    submission. Refused while anything may have reached a destination.
+
+    Raises:
+        ComplaintError: no such complaint; it is not ``siap_kirim`` or ``gagal_kirim``; one
+            of its outbox rows is ``sent`` or ``sending``; or one of its SMS was begun and
+            may already have gone.
+    """
+    now = _now(clock, store)
+    conn = store.conn
+    with transaction(conn):
+        complaint = _load(conn, complaint_id)
+        if complaint.status not in REOPENABLE:
+            raise ComplaintError(
+                f"complaint {complaint_id} is {complaint.status}; only a complaint that is "
+                "siap_kirim or gagal_kirim goes back to draft"
+            )
+        rows = conn.execute(
+            "SELECT id, transport, state, idempotency_key FROM outbox WHERE complaint_id = ? ORDER BY id",
+            (complaint_id,),
+        ).fetchall()
+        out = [(transport, state) for _, transport, state, _ in rows if state in ("sent", "sending")]
+        if out:
+            transport, state = out[0]
+            raise ComplaintError(
+                f"complaint {complaint_id} cannot go back to draft: its {transport} row is {state}, "
+                "so the destination may have it already; set the tracking ID or status instead"
+            )
+        keys = [key for _, _, state, key in rows if state in ("pending", "gagal_kirim")]
+        if keys:
+            begun = conn.execute(
+                f"SELECT idempotency_key, state FROM sent_sms WHERE idempotency_key IN "
+                f"({','.join('?' * len(keys))}) AND state IN ('sending', 'sent') ORDER BY id LIMIT 1",
+                keys,
+            ).fetchone()
+            if begun is not None:
+                transport = next(t for _, t, _, key in rows if key == begun[0])
+                raise ComplaintError(
+                    f"complaint {complaint_id} cannot go back to draft: its {transport} SMS was begun "
+                    "and may already have gone; check LAPOR!'s reply or lapor.go.id first"
+                )
+        for outbox_id, _transport, state, _ in rows:
+            if state not in ("pending", "gagal_kirim"):
+                continue
+            conn.execute(
+                "UPDATE outbox SET state = 'dibatalkan', next_attempt_at = NULL WHERE id = ?", (outbox_id,)
+            )
+            store.audit(
+                "producer",
+                actor,
+                "outbox",
+                outbox_id,
+                "cancelled",
+                state,
+                "dibatalkan",
+                f"complaint {complaint_id} back to draft",
+                now,
+            )
+        reopened = dataclasses.replace(complaint, revision=complaint.revision + 1)
+        conn.execute(
+            "UPDATE complaints SET status = 'draft', data = ?, updated_at = ? WHERE id = ?",
+            (json.dumps(to_data(reopened), ensure_ascii=False), now, complaint_id),
+        )
+        store.audit(
+            "producer",
+            actor,
+            "complaint",
+            complaint_id,
+            "reopened",
+            complaint.status,
+            "draft",
+            f"revision {reopened.revision}",
+            now,
+        )
+    return load(store, complaint_id)

@@ -63,7 +63,6 @@ _JSON_UNSAFE = re.compile(
     r"[\x7f-\x9f\u061c\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u206f"
     r"\ufeff\ufff9-\ufffb\ud800-\udfff]"
 )
-_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 class CommandError(Exception):
@@ -73,12 +72,12 @@ class CommandError(Exception):
 # ---------------------------------------------------------------- output helpers
 def _plain(text: Any, limit: int | None = None, *, lines: bool = False) -> str:
     """Untrusted text for the terminal: controls, bidi and broken surrogates made visible."""
-    from studio_console.text import display_safe, one_line
+    from studio_console.text import display_safe, one_line, surrogate_safe
 
     if text is None:
         return "-"
     value = display_safe(str(text)) if lines else one_line(str(text), limit)
-    return _SURROGATE.sub("\ufffd", value)
+    return surrogate_safe(value)
 
 
 def _dumps(value: Any, *, indent: int | None = None) -> str:
@@ -209,11 +208,12 @@ def _cmd_list(args: argparse.Namespace, out: TextIO) -> int:
 
 # ---------------------------------------------------------------- show
 def _place_names(complaint: Complaint) -> tuple[str | None, str | None]:
-    from studio_console.places import load_places
+    """(kecamatan name, desa name) of the complaint's location, None where unknown."""
+    from studio_console.complaints.export_payload import lokasi_names
 
-    places = load_places()
-    desa = places.desa(complaint.lokasi.desa_code)
-    return places.kecamatan_name(complaint.lokasi.kecamatan_code), desa.desa_name if desa else None
+    return lokasi_names(
+        {"kecamatan_code": complaint.lokasi.kecamatan_code, "desa_code": complaint.lokasi.desa_code}
+    )
 
 
 def _show_json(store: Store, complaint: Complaint, with_payload: bool) -> dict[str, Any]:
@@ -599,7 +599,16 @@ def _cmd_set_tracking(args: argparse.Namespace, out: TextIO) -> int:
     if not tracking:
         raise CommandError("the tracking ID is empty")
     with _open(args) as (_, store, _path):
-        set_tracking(store, args.id, tracking, args.status, actor=_operator(args), role="operator")
+        set_tracking(
+            store,
+            args.id,
+            tracking,
+            args.status,
+            actor=_operator(args),
+            role="operator",
+            replace=args.replace,
+            force=args.force,
+        )
         complaint = load(store, args.id)
     print(
         f"complaint {args.id} is {complaint.status}, tracking {_plain(complaint.tracking_id)}",
@@ -610,15 +619,11 @@ def _cmd_set_tracking(args: argparse.Namespace, out: TextIO) -> int:
 
 # ---------------------------------------------------------------- export
 def _export_payload(complaint: Complaint) -> dict[str, Any]:
-    """The payload the transports send, with the place names and the file transport's key."""
+    """What the file transport writes: the payload with the place names, and its key."""
     from studio_console.complaints.builder import idempotency_key
-    from studio_console.complaints.model import to_payload
+    from studio_console.complaints.export_payload import payload_for_export
 
-    payload = to_payload(complaint)
-    kecamatan, desa = _place_names(complaint)
-    payload["lokasi"] = {**payload["lokasi"], "kecamatan": kecamatan, "desa": desa}
-    payload["idempotency_key"] = idempotency_key(complaint, "file")
-    return payload
+    return {**payload_for_export(complaint), "idempotency_key": idempotency_key(complaint, "file")}
 
 
 def _cmd_export(args: argparse.Namespace, out: TextIO) -> int:
@@ -683,16 +688,26 @@ def _cmd_retry(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             which = f" for {', '.join(args.transport)}" if args.transport else ""
             raise CommandError(f"{where} has no failed (gagal_kirim) outbox rows{which}")
         operator = _operator(args)
+        uncertain = {r.id: e for r in rows if (e := outbox.uncertain_sms(store, r.id)) is not None}
+        if uncertain and args.id is not None and not args.resend_uncertain:
+            first = next(iter(uncertain.values()))
+            raise CommandError(f"{first}; after checking, run again with --resend-uncertain")
+        skipped = 0
         for row in rows:
-            uncertain = store.sent_by_key(row.idempotency_key)
-            if uncertain is not None and uncertain.state == "sending":
+            head = f"outbox row {row.id} (complaint {row.complaint_id}, {row.transport})"
+            if row.id in uncertain and not args.resend_uncertain:
+                skipped += 1
                 print(
-                    f"outbox row {row.id}: the SMS cut short is marked abandoned; it is sent again", file=out
+                    f"{head} skipped: its SMS was begun at {uncertain[row.id].begun_at} and may already "
+                    f"have gone; check, then `complaints retry {row.complaint_id} --resend-uncertain`",
+                    file=out,
                 )
-            outbox.retry(store, row.id, actor=operator)
-            print(
-                f"outbox row {row.id} (complaint {row.complaint_id}, {row.transport}) queued again", file=out
-            )
+                continue
+            outbox.retry(store, row.id, actor=operator, resend_uncertain=args.resend_uncertain)
+            again = " (the SMS that may have gone is released and sent again)" if row.id in uncertain else ""
+            print(f"{head} queued again{again}", file=out)
+        if skipped:
+            print(f"{skipped} row(s) skipped: their SMS may already have gone", file=err)
     return 0
 
 
@@ -728,7 +743,9 @@ def _report_attempts(store: Store, after: int, transports: list[str]) -> Iterato
     for outbox_id, result, error in attempts:
         row = outbox.get(store, outbox_id)
         head = f"complaint {row.complaint_id} via {row.transport} (row {row.id})"
-        if result == "sent":
+        if result == "deferred":
+            yield "deferred", f"waiting   {head}: {_plain(error, 200)}"
+        elif result == "sent":
             tracking = store.conn.execute(
                 "SELECT tracking_id FROM complaints WHERE id = ?", (row.complaint_id,)
             ).fetchone()[0]
@@ -754,7 +771,7 @@ def _report_attempts(store: Store, after: int, transports: list[str]) -> Iterato
 def _cmd_send(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from studio_console.complaints.outbox import OutboxWorker
     from studio_console.complaints.transports import build_transports
-    from studio_console.complaints.transports.citizen_reply import after_sent_hook
+    from studio_console.complaints.transports.citizen_reply import after_sent_hook, queue_missing
 
     wanted = list(dict.fromkeys(args.transport or ()))
     needs_modem = [t for t in wanted if t in MODEM_TRANSPORTS]
@@ -793,7 +810,9 @@ def _cmd_send(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             clock=store.clock,
             on_sent=after_sent_hook(settings.export, clock=store.clock),
         )
-        counts = {"sent": 0, "failed": 0, "gave_up": 0}
+        # Citizen replies a crash left unqueued go out with the modem's owner.
+        queue_missing(store, settings.export, clock=store.clock)
+        counts = {"sent": 0, "failed": 0, "gave_up": 0, "deferred": 0}
         while True:
             mark = _last_attempt(store)
             tried = worker.drain_once(store)
@@ -930,11 +949,20 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument(
         "--transport", action="append", choices=OUTBOX_TRANSPORTS, help="only this transport (repeatable)"
     )
+    p.add_argument(
+        "--resend-uncertain",
+        action="store_true",
+        help="also resend an SMS that may already have gone (check LAPOR!'s reply or lapor.go.id first)",
+    )
 
     p = command("set-tracking", "record LAPOR!'s tracking ID and status by hand", _cmd_set_tracking)
     p.add_argument("id", type=int, help="complaint id")
     p.add_argument("tracking", help="the tracking ID")
     p.add_argument("--status", choices=STATUSES, default="terkirim", help="new status (default terkirim)")
+    p.add_argument(
+        "--replace", action="store_true", help="replace the complaint's tracking ID (the old one is audited)"
+    )
+    p.add_argument("--force", action="store_true", help="take an ID that is already another complaint's")
 
     p = command(
         "send",

@@ -8,7 +8,7 @@ honours *anonim* end to end: no name and no number of the reporter, anywhere in 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -20,6 +20,7 @@ __all__ = [
     "JUDUL_MAX",
     "REDACTED",
     "STATUSES",
+    "TRACKED_STATUSES",
     "Complaint",
     "Lokasi",
     "Pelapor",
@@ -48,6 +49,18 @@ STATUSES = (
     "bukan_wewenang",
     "diarsipkan",
     "gagal_kirim",
+)
+# What a person may record once the complaint has left the studio (the tracking dialog, ``set-tracking``):
+# from ``terkirim`` on, and the side states; never ``draft``, ``siap_kirim`` or ``gagal_kirim``.
+TRACKED_STATUSES = (
+    "terkirim",
+    "diverifikasi",
+    "didisposisikan",
+    "ditindaklanjuti",
+    "selesai",
+    "ditunda",
+    "bukan_wewenang",
+    "diarsipkan",
 )
 DONE_STATUSES = frozenset({"selesai", "bukan_wewenang", "diarsipkan"})
 IN_PROCESS_STATUSES = frozenset({"ditindaklanjuti"})
@@ -90,7 +103,11 @@ class Complaint:
 
     ``pelapor`` is kept even when ``anonim`` is set, so the producer can untick anonim
     without losing it; :func:`to_payload` is what drops it (and scrubs it from the text).
-    ``originals`` are the citizens' verbatim texts, never edited; ``isi`` is the edit.
+    ``reporters`` are everyone who sent or told one of its items (a merged complaint has
+    several), stored with the complaint but never sent: when anonim, every one of their
+    names and numbers is scrubbed from the payload. ``originals`` are the citizens'
+    verbatim texts, never edited; ``isi`` is the edit. ``revision`` counts how often the
+    complaint went back to draft after being refused; it seeds new idempotency keys.
     """
 
     id: int | None = None
@@ -103,6 +120,7 @@ class Complaint:
     lokasi: Lokasi = field(default_factory=Lokasi)
     tanggal_kejadian: date | None = None
     pelapor: Pelapor | None = None
+    reporters: tuple[Pelapor, ...] = ()
     anonim: bool = True
     rahasia: bool = False
     sumber: Sumber = field(default_factory=Sumber)
@@ -112,6 +130,7 @@ class Complaint:
     status: str = "draft"
     tracking_id: str | None = None
     uid: str | None = None  # stable random identity: seeds the idempotency keys
+    revision: int = 0  # times reopened (builder.reopen): new idempotency keys after a refusal
     created_at: str | None = None
     updated_at: str | None = None
 
@@ -167,6 +186,8 @@ def to_data(c: Complaint) -> dict[str, Any]:
         "dijawab_oleh": c.dijawab_oleh,
         "jawaban": c.jawaban,
         "lampiran": list(c.lampiran),
+        "reporters": [{"nama": r.name, "nomor": r.e164} for r in c.reporters],
+        "revision": c.revision,
     }
 
 
@@ -203,6 +224,10 @@ def from_data(
         dijawab_oleh=data.get("dijawab_oleh"),
         jawaban=data.get("jawaban"),
         lampiran=tuple(data.get("lampiran") or ()),
+        reporters=tuple(
+            Pelapor(r.get("nama"), r.get("nomor")) for r in data.get("reporters") or () if isinstance(r, dict)
+        ),
+        revision=int(data.get("revision") or 0),
         status=status,
         tracking_id=tracking_id,
         uid=data.get("uid"),
@@ -227,17 +252,34 @@ def _number_pattern(e164: str) -> re.Pattern[str] | None:
     return re.compile(prefix + sep + sep.join(re.escape(d) for d in subscriber) + r"(?!\d)")
 
 
-def _scrubber(pelapor: Pelapor | None) -> Callable[[Any], Any]:
+def _name_pattern(name: str) -> re.Pattern[str] | None:
+    """A name as a whole word or words, any case, any spacing between its words."""
+    words = name.split()
+    if not words or len(" ".join(words)) < 2:
+        return None
+    return re.compile(r"(?<!\w)" + r"\s+".join(re.escape(w) for w in words) + r"(?!\w)", re.IGNORECASE)
+
+
+def _scrubber(reporters: Iterable[Pelapor | None]) -> Callable[[Any], Any]:
+    """Replaces every name and every written form of every number of ``reporters``."""
+    names: set[str] = set()
+    numbers: set[str] = set()
+    for reporter in reporters:
+        if reporter is None:
+            continue
+        if reporter.name and reporter.name.strip():
+            names.add(" ".join(reporter.name.split()))
+        if reporter.e164:
+            numbers.add(reporter.e164)
     patterns: list[re.Pattern[str]] = []
-    if pelapor is not None:
-        if pelapor.e164:
-            number = _number_pattern(pelapor.e164)
-            if number is not None:
-                patterns.append(number)
-        if pelapor.name and len(pelapor.name.strip()) >= 2:
-            patterns.append(
-                re.compile(r"(?<!\w)" + re.escape(pelapor.name.strip()) + r"(?!\w)", re.IGNORECASE)
-            )
+    for number in sorted(numbers, key=len, reverse=True):
+        found = _number_pattern(number)
+        if found is not None:
+            patterns.append(found)
+    for name in sorted(names, key=len, reverse=True):  # "Budi Santoso" before "Budi"
+        found = _name_pattern(name)
+        if found is not None:
+            patterns.append(found)
 
     def scrub(value: Any) -> Any:
         if isinstance(value, str):
@@ -256,16 +298,19 @@ def _scrubber(pelapor: Pelapor | None) -> Callable[[Any], Any]:
 def to_payload(c: Complaint) -> dict[str, Any]:
     """What every transport sends: the complaint fields in plain JSON types.
 
-    When ``anonim`` is set, ``pelapor`` is left out entirely and the reporter's name and
-    number (in any written form) are replaced by ``[disamarkan]`` in every text, the
-    verbatim originals included: a listener often signs an SMS with both.
+    ``reporters``, ``uid`` and ``revision`` never leave the studio. When ``anonim`` is set,
+    ``pelapor`` is left out entirely and the name and number (in any written form) of
+    EVERY reporter of the complaint's items (the pelapor and, for a merged complaint, the
+    others) are replaced by ``[disamarkan]`` in every text, the verbatim originals
+    included: a listener often signs an SMS with both.
     """
     data = to_data(c)
-    data.pop("uid")
+    for internal in ("uid", "reporters", "revision"):
+        data.pop(internal)
     payload: dict[str, Any] = {"id": c.id, **data, "status": c.status, "tracking_id": c.tracking_id}
     if c.anonim:
         payload.pop("pelapor")
-        payload = _scrubber(c.pelapor)(payload)
+        payload = _scrubber((c.pelapor, *c.reporters))(payload)
     return payload
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from studio_console.complaints.builder import load
+from studio_console.complaints.builder import ITEM_SOURCES, load
 from studio_console.complaints.model import Complaint, missing_fields, review_colour
 from studio_console.store import Store
 
@@ -187,15 +187,10 @@ def summary(store: Store, complaint_id: int, *, today: date | None = None) -> Co
 def aired_without_complaint(store: Store, *, limit: int = 200) -> list[AiredItem]:
     """Aired items not yet part of any complaint, most recently aired first."""
     rows = store.conn.execute(
-        """SELECT i.id, i.kind, i.aired_at, sh.name, i.topic,
+        f"""SELECT i.id, i.kind, i.aired_at, sh.name, i.topic,
                   coalesce(i.air_text, i.manual_text, m.text, ''),
                   coalesce(ms.e164, ms.raw, cs.e164, cs.raw)
-           FROM items i
-           LEFT JOIN messages m ON m.id = i.message_id
-           LEFT JOIN senders ms ON ms.id = m.sender_id
-           LEFT JOIN calls c ON c.id = i.call_id
-           LEFT JOIN senders cs ON cs.id = c.sender_id
-           LEFT JOIN shows sh ON sh.id = i.aired_show_id
+           FROM {ITEM_SOURCES}
            WHERE i.state = 'aired'
              AND NOT EXISTS (SELECT 1 FROM complaint_items ci WHERE ci.item_id = i.id)
            ORDER BY i.aired_at DESC, i.id DESC

@@ -17,6 +17,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "key.complaints.tracking": {"id": "No. lacak/status", "en": "Tracking/status"},
     "key.complaints.retry": {"id": "Kirim ulang", "en": "Retry"},
     "key.complaints.attempts": {"id": "Riwayat kirim", "en": "Send history"},
+    "key.complaints.reopen": {"id": "Kembali ke draf", "en": "Back to draft"},
     "key.complaints.dialog_cancel": {"id": "Batal", "en": "Cancel"},
     "key.complaints.dialog_save": {"id": "Simpan", "en": "Save"},
     "key.complaints.dialog_close": {"id": "Tutup", "en": "Close"},
@@ -124,6 +125,49 @@ STRINGS: dict[str, dict[str, str]] = {
     "complaints.outbox_state.sending": {"id": "mengirim", "en": "sending"},
     "complaints.outbox_state.sent": {"id": "terkirim", "en": "sent"},
     "complaints.outbox_state.gagal_kirim": {"id": "GAGAL KIRIM", "en": "FAILED"},
+    "complaints.outbox_state.dibatalkan": {"id": "dibatalkan", "en": "cancelled"},
+    "complaints.sent.file": {"id": "terkirim ke operator", "en": "sent to the operator"},
+    "complaints.sent.sms1708": {"id": "terkirim ke 1708", "en": "sent to 1708"},
+    "complaints.sent.http": {"id": "terkirim", "en": "sent"},
+    "complaints.sent.balasan": {"id": "terkirim ke warga", "en": "sent to the citizen"},
+    "complaints.skipped": {"id": "dilewati", "en": "skipped"},
+    "complaints.skipped.no_number": {
+        "id": "tidak dikirim: warga tak punya nomor HP",
+        "en": "not sent: the citizen has no mobile number",
+    },
+    "complaints.skipped.rate_limited": {
+        "id": "tidak dikirim: nomor ini baru saja dibalas",
+        "en": "not sent: this number was replied to recently",
+    },
+    "complaints.skipped.no_tracking": {
+        "id": "tidak dikirim: belum ada no. lacak",
+        "en": "not sent: no tracking ID yet",
+    },
+    "complaints.skipped.other": {"id": "tidak dikirim: {reason}", "en": "not sent: {reason}"},
+    "complaints.outbox.delivery": {"id": "Sampai?", "en": "Delivered?"},
+    "complaints.delivery.delivered": {"id": "sampai", "en": "delivered"},
+    "complaints.delivery.pending": {"id": "menunggu laporan", "en": "awaiting report"},
+    "complaints.delivery.failed": {"id": "TIDAK SAMPAI", "en": "NOT DELIVERED"},
+    "complaints.delivery.uncertain": {"id": "mungkin terkirim: periksa", "en": "may have gone: check"},
+    "complaints.delivery.not_sent": {"id": "belum terkirim", "en": "not sent yet"},
+    "complaints.delivery.abandoned": {"id": "dilepas", "en": "released"},
+    "complaints.delivery_line": {
+        "id": "{transport}: laporan kirim {state}",
+        "en": "{transport}: delivery report {state}",
+    },
+    "complaints.delivery_network": {"id": "(jaringan: {text})", "en": "(network: {text})"},
+    "complaints.waiting.file": {
+        "id": "Terkirim ke operator, menunggu no. lacak",
+        "en": "Sent to the operator, awaiting the tracking ID",
+    },
+    "complaints.waiting.sms1708": {
+        "id": "Terkirim ke 1708, menunggu balasan LAPOR!",
+        "en": "Sent to 1708, awaiting LAPOR!'s reply",
+    },
+    "complaints.waiting.other": {
+        "id": "Terkirim, menunggu no. lacak",
+        "en": "Sent, awaiting the tracking ID",
+    },
     "complaints.transport.file": {"id": "Berkas (operator Kominfo)", "en": "File (Kominfo operator)"},
     "complaints.transport.sms1708": {"id": "SMS ke 1708 (LAPOR!)", "en": "SMS to 1708 (LAPOR!)"},
     "complaints.transport.http": {"id": "HTTP (SIAP LAPOR!)", "en": "HTTP (SIAP LAPOR!)"},
@@ -144,6 +188,91 @@ STRINGS: dict[str, dict[str, str]] = {
     "complaints.attempt.sent": {"id": "terkirim", "en": "sent"},
     "complaints.attempt.transient": {"id": "gagal sementara", "en": "failed for now"},
     "complaints.attempt.permanent": {"id": "ditolak", "en": "refused"},
+    "complaints.attempt.deferred": {"id": "ditunda", "en": "deferred"},
+    "complaints.attempt.error": {"id": "galat", "en": "error"},
+    # --- transport errors (last_error): known ones translated, the original kept beside ---
+    "complaints.err.original": {"id": "teks asli: {text}", "en": "original: {text}"},
+    "complaints.err.unknown": {"id": "galat lain (teks asli di bawah)", "en": "other error (original below)"},
+    "complaints.err.sms_uncertain": {
+        "id": "SMS mungkin sudah sampai ke LAPOR! (pengiriman terputus); periksa dulu sebelum kirim ulang",
+        "en": "the SMS may already have reached LAPOR! (the send was cut short); check before resending",
+    },
+    "complaints.err.sms_awaiting_reply": {
+        "id": "menunggu balasan LAPOR! atas SMS sebelumnya",
+        "en": "waiting for LAPOR!'s reply to the previous SMS",
+    },
+    "complaints.err.modem_not_ready": {
+        "id": "modem belum siap ({state})",
+        "en": "the modem is not ready ({state})",
+    },
+    "complaints.err.modem_refused": {
+        "id": "modem menolak SMS",
+        "en": "the modem refused the SMS",
+    },
+    "complaints.err.http_refused": {
+        "id": "server menolak aduan (HTTP {status}); perbaiki aduan (kembali ke draf)",
+        "en": "the server refused the complaint (HTTP {status}); fix it (back to draft)",
+    },
+    "complaints.err.http_token": {
+        "id": "server menolak token (HTTP {status}); periksa variabel lingkungan {env}",
+        "en": "the server refused the token (HTTP {status}); check the environment variable {env}",
+    },
+    "complaints.err.token_missing": {
+        "id": "token HTTP belum diatur (variabel lingkungan {env})",
+        "en": "the HTTP token is not set (environment variable {env})",
+    },
+    "complaints.err.http_busy": {
+        "id": "server masih memproses kiriman yang sama (HTTP {status})",
+        "en": "the server is still processing the same send (HTTP {status})",
+    },
+    "complaints.err.http_server": {
+        "id": "server sedang bermasalah (HTTP {status})",
+        "en": "the server has a problem (HTTP {status})",
+    },
+    "complaints.err.http_redirect": {
+        "id": "server mengalihkan (HTTP {status}); atur export.http_url ke alamat akhirnya",
+        "en": "the server redirects (HTTP {status}); set export.http_url to the final address",
+    },
+    "complaints.err.http_bad_answer": {
+        "id": "jawaban server tidak terbaca (HTTP {status})",
+        "en": "the server's answer cannot be read (HTTP {status})",
+    },
+    "complaints.err.http_other": {
+        "id": "jawaban server tak terduga (HTTP {status})",
+        "en": "unexpected answer from the server (HTTP {status})",
+    },
+    "complaints.err.timeout": {
+        "id": "server tidak menjawab tepat waktu",
+        "en": "the server did not answer in time",
+    },
+    "complaints.err.network": {
+        "id": "koneksi ke server gagal",
+        "en": "the connection to the server failed",
+    },
+    "complaints.err.tls": {
+        "id": "sertifikat TLS server tidak dipercaya; atur export.http_ca_file",
+        "en": "the server's TLS certificate is not trusted; set export.http_ca_file",
+    },
+    "complaints.err.schema": {
+        "id": "aduan tidak sesuai skema JSON; perbaiki aduan (kembali ke draf)",
+        "en": "the complaint does not match the JSON schema; fix it (back to draft)",
+    },
+    "complaints.err.plain_http": {
+        "id": "token tidak dikirim lewat http biasa; pakai alamat https:// di export.http_url",
+        "en": "the token is not sent over plain http; use an https:// address in export.http_url",
+    },
+    "complaints.err.file_write": {
+        "id": "berkas tidak bisa ditulis di folder ekspor",
+        "en": "the package cannot be written in the export folder",
+    },
+    "complaints.err.file_package": {
+        "id": "paket berkas tidak bisa dibuat",
+        "en": "the file package cannot be made",
+    },
+    "complaints.err.reply": {
+        "id": "balasan ke warga tidak bisa dikirim",
+        "en": "the reply to the citizen cannot be sent",
+    },
     # --- weekly review ---------------------------------------------------------------
     "complaints.legend.title": {"id": "Warna evaluasi mingguan", "en": "Weekly review colours"},
     "complaints.legend.red": {
@@ -221,6 +350,46 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "LAPOR! tracking ID (empty: unchanged)",
     },
     "complaints.tracking_status": {"id": "Status", "en": "Status"},
+    "complaints.tracking_status_hint": {
+        "id": "Hanya status setelah aduan sampai ke LAPOR!.",
+        "en": "Only statuses after the complaint reached LAPOR!.",
+    },
+    # --- back to draft -----------------------------------------------------------------
+    "complaints.reopen_confirm": {
+        "id": "Kembalikan aduan #{id} ke draf? Pengiriman yang belum terkirim dibatalkan. "
+        "Setelah diperbaiki, tandai siap kirim lagi: aduan dikirim sebagai kiriman baru.",
+        "en": "Take complaint #{id} back to draft? Sends not done yet are cancelled. "
+        "Once fixed, mark it ready again: it goes out as a new submission.",
+    },
+    "complaints.reopened": {
+        "id": "Aduan #{id} kembali jadi draf. Perbaiki, lalu tandai siap kirim lagi (F5).",
+        "en": "Complaint #{id} is a draft again. Fix it, then mark it ready again (F5).",
+    },
+    # --- retry -------------------------------------------------------------------------
+    "complaints.retry_uncertain": {
+        "id": "SMS ini mungkin sudah sampai ke LAPOR! 1708. Periksa balasan LAPOR! atau "
+        "lapor.go.id dulu. Kirim ulang?",
+        "en": "This SMS may already have reached LAPOR! 1708. Check LAPOR!'s reply or "
+        "lapor.go.id first. Send it again?",
+    },
+    "complaints.retry_highlight": {
+        "id": "Baris yang disorot tidak gagal. Sorot baris yang gagal ({transports}) lalu tekan F9.",
+        "en": "The highlighted row has not failed. Highlight the failed row ({transports}) and press F9.",
+    },
+    # --- lampiran and anonim ---------------------------------------------------------------
+    "complaints.recordings_anonim": {
+        "id": "Aduan anonim: rekaman tidak dilampirkan otomatis karena suara penelepon bisa "
+        "mengenali dia. Centang hanya bila penelepon setuju.",
+        "en": "Anonymous complaint: recordings are not attached by default, the caller's voice "
+        "can identify them. Tick one only if the caller agrees.",
+    },
+    # --- ready: rahasia and 1708 ---------------------------------------------------------
+    "complaints.sms.rahasia": {
+        "id": "SMS 1708 tidak dipakai untuk aduan rahasia: SMS tidak bisa menandai aduan rahasia, "
+        "jadi LAPOR! bisa menampilkannya ke publik.",
+        "en": "SMS 1708 is not used for a confidential complaint: an SMS cannot mark it "
+        "confidential, so LAPOR! may show it publicly.",
+    },
     # --- notifications ---------------------------------------------------------------
     "complaints.drafted": {
         "id": "Aduan #{id} dibuat dari {count} item.",
@@ -311,6 +480,43 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "That row is {state}; only failed rows are sent again.",
     },
     "complaints.error.gone": {"id": "Aduan itu sudah tidak ada.", "en": "That complaint no longer exists."},
+    "complaints.error.reopen_status": {
+        "id": "Aduan #{id} berstatus {status}; hanya aduan siap kirim atau gagal kirim yang bisa "
+        "dikembalikan ke draf.",
+        "en": "Complaint #{id} is {status}; only a complaint ready to send or failed goes back to draft.",
+    },
+    "complaints.error.reopen_sent": {
+        "id": "Aduan #{id} tidak bisa kembali ke draf: pengiriman {transport} {state}, jadi tujuan "
+        "mungkin sudah menerimanya. Isi no. lacak/status saja (F8).",
+        "en": "Complaint #{id} cannot go back to draft: its {transport} send is {state}, so the "
+        "destination may have it already. Set the tracking ID/status instead (F8).",
+    },
+    "complaints.error.reopen_sms": {
+        "id": "Aduan #{id} tidak bisa kembali ke draf: {transport} sudah mulai dikirim dan mungkin "
+        "sudah sampai. Periksa balasan LAPOR! atau lapor.go.id dulu.",
+        "en": "Complaint #{id} cannot go back to draft: its {transport} was begun and may have "
+        "arrived. Check LAPOR!'s reply or lapor.go.id first.",
+    },
+    "complaints.error.sms_uncertain": {
+        "id": "SMS itu mungkin sudah sampai ke LAPOR!; periksa dulu sebelum kirim ulang.",
+        "en": "That SMS may already have reached LAPOR!; check before sending it again.",
+    },
+    "complaints.error.rahasia_sms": {
+        "id": "Aduan rahasia tidak dikirim lewat SMS 1708.",
+        "en": "A confidential complaint is not sent by SMS 1708.",
+    },
+    "complaints.error.http_fields": {
+        "id": "HTTP (SIAP LAPOR!) tidak bisa membawa isian ini apa adanya: {fields}.",
+        "en": "HTTP (SIAP LAPOR!) cannot carry these fields as they are: {fields}.",
+    },
+    "complaints.error.unknown_transport": {
+        "id": "Jalur pengiriman tidak dikenal: {names}.",
+        "en": "Unknown transport: {names}.",
+    },
+    "complaints.error.tracking_taken": {
+        "id": "No. lacak {tracking} sudah dipakai aduan #{other}.",
+        "en": "Tracking ID {tracking} already belongs to complaint #{other}.",
+    },
     "complaints.error.date_format": {
         "id": "Tanggal kejadian \u201c{value}\u201d harus ditulis TTTT-BB-HH, mis. 2026-03-05.",
         "en": "Date of the incident \u201c{value}\u201d must be written YYYY-MM-DD, e.g. 2026-03-05.",

@@ -14,6 +14,12 @@ At most one reply per number per ``export.citizen_reply_interval`` hours (every
 no mobile number: the receipt says ``skipped`` (``rate_limited``, ``no_number``,
 ``no_tracking``) and the row is done. Sending follows the same exactly-once rule as the
 SMS to 1708 (:func:`~.sms1708.send_once`).
+
+Queuing is idempotent (one ``balasan`` row per complaint, however often it is asked) and
+the LAPOR! reply matcher queues it in the same transaction that files the tracking ID. A
+crash between a transport's receipt and the worker's hook is caught up when the worker
+starts (:func:`start_hook`, :func:`queue_missing`): every complaint whose tracking ID the
+system filed in the last :data:`CATCH_UP` and that has no ``balasan`` row gets one.
 """
 
 from __future__ import annotations
@@ -24,24 +30,28 @@ from pathlib import Path
 from typing import Any
 
 from studio_console.complaints.builder import ComplaintError, idempotency_key, load
-from studio_console.complaints.outbox import PermanentError, Receipt
+from studio_console.complaints.outbox import PermanentError, Receipt, parse_time
 from studio_console.complaints.transports.sms1708 import FittedSms, SmsModem, fit_text, send_once
 from studio_console.phone import parse_number
 from studio_console.store import Store, transaction
 
-__all__ = ["NAME", "CitizenReplyTransport", "after_sent_hook", "queue_citizen_reply"]
+__all__ = [
+    "CATCH_UP",
+    "NAME",
+    "CitizenReplyTransport",
+    "after_sent_hook",
+    "queue_citizen_reply",
+    "queue_in_transaction",
+    "queue_missing",
+    "start_hook",
+]
 
 NAME = "balasan"
 DEFAULT_TEMPLATE = "Aduan Anda telah diteruskan ke LAPOR!, nomor {tracking}. Terima kasih. {station}"
+CATCH_UP = timedelta(hours=24)
+"""How far back :func:`queue_missing` looks for tracking IDs whose reply was never queued
+(older ones are left alone: the citizen would be told days late)."""
 Clock = Callable[[], datetime]
-
-
-def _when(text: str) -> datetime | None:
-    try:
-        moment = datetime.fromisoformat(text)
-    except (TypeError, ValueError):
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 class CitizenReplyTransport:
@@ -111,7 +121,7 @@ class CitizenReplyTransport:
         ):
             if other_key == key or parse_number(other).key != wanted:
                 continue
-            moment = _when(created_at)
+            moment = parse_time(created_at)
             if moment is not None and moment >= since:
                 return True
         return False
@@ -150,46 +160,79 @@ class CitizenReplyTransport:
             )
 
 
-def queue_citizen_reply(
+def queue_in_transaction(
     store: Store, complaint_id: int, export_settings: Any, *, clock: Clock | None = None
 ) -> int | None:
-    """Queue the citizen's reply SMS for a complaint, in its own transaction.
-
-    Only when ``export_settings.citizen_reply`` is on, the complaint has a tracking ID
-    and it has no ``balasan`` outbox row yet. Returns the new outbox row's id, else None.
-    """
+    """:func:`queue_citizen_reply` inside the caller's transaction (the matcher files the
+    tracking ID and queues the reply atomically)."""
     if not getattr(export_settings, "citizen_reply", False):
         return None
     complaint = load(store, complaint_id)
     if not complaint.tracking_id:
         return None
     key = idempotency_key(complaint, NAME)
-    now = (clock or store.clock)().astimezone(UTC)
-    at = now.isoformat(timespec="microseconds")
-    with transaction(store.conn):
-        if store.conn.execute(
-            "SELECT 1 FROM outbox WHERE (complaint_id = ? AND transport = ?) OR idempotency_key = ?",
-            (complaint_id, NAME, key),
-        ).fetchone():
-            return None
-        cur = store.conn.execute(
-            "INSERT INTO outbox (complaint_id, transport, idempotency_key, state, attempts, "
-            "next_attempt_at, created_at) VALUES (?, ?, ?, 'pending', 0, ?, ?)",
-            (complaint_id, NAME, key, at, at),
-        )
-        outbox_id = int(cur.lastrowid)
-        store.audit(
-            "system",
-            None,
-            "outbox",
-            outbox_id,
-            "queued",
-            None,
-            "pending",
-            f"complaint {complaint_id} via {NAME}",
-            at,
-        )
+    if store.conn.execute(
+        "SELECT 1 FROM outbox WHERE (complaint_id = ? AND transport = ?) OR idempotency_key = ?",
+        (complaint_id, NAME, key),
+    ).fetchone():
+        return None
+    at = (clock or store.clock)().astimezone(UTC).isoformat(timespec="microseconds")
+    cur = store.conn.execute(
+        "INSERT INTO outbox (complaint_id, transport, idempotency_key, state, attempts, "
+        "next_attempt_at, created_at) VALUES (?, ?, ?, 'pending', 0, ?, ?)",
+        (complaint_id, NAME, key, at, at),
+    )
+    outbox_id = int(cur.lastrowid)
+    store.audit(
+        "system",
+        None,
+        "outbox",
+        outbox_id,
+        "queued",
+        None,
+        "pending",
+        f"complaint {complaint_id} via {NAME}",
+        at,
+    )
     return outbox_id
+
+
+def queue_citizen_reply(
+    store: Store, complaint_id: int, export_settings: Any, *, clock: Clock | None = None
+) -> int | None:
+    """Queue the citizen's reply SMS for a complaint, in its own transaction; idempotent.
+
+    Only when ``export_settings.citizen_reply`` is on, the complaint has a tracking ID
+    and it has no ``balasan`` outbox row yet. Returns the new outbox row's id, else None
+    (also when it was queued before).
+    """
+    if not getattr(export_settings, "citizen_reply", False):
+        return None
+    with transaction(store.conn):
+        return queue_in_transaction(store, complaint_id, export_settings, clock=clock)
+
+
+def queue_missing(store: Store, export_settings: Any, *, clock: Clock | None = None) -> list[int]:
+    """Queue the reply for every complaint that got its tracking ID from the system (a
+    transport's receipt, LAPOR!'s reply) within :data:`CATCH_UP` and has no ``balasan``
+    row (a crash came between filing the ID and queuing); returns the new rows' ids."""
+    if not getattr(export_settings, "citizen_reply", False):
+        return []
+    since = (clock or store.clock)() - CATCH_UP
+    rows = store.conn.execute(
+        "SELECT c.id, a.at FROM complaints c JOIN audit a ON a.entity = 'complaint' "
+        "AND a.entity_id = c.id AND a.action = 'tracking' AND a.actor_role = 'system' "
+        "AND a.detail = c.tracking_id "
+        "WHERE c.tracking_id IS NOT NULL AND NOT EXISTS "
+        "(SELECT 1 FROM outbox o WHERE o.complaint_id = c.id AND o.transport = ?) ORDER BY c.id",
+        (NAME,),
+    ).fetchall()
+    queued: list[int] = []
+    for complaint_id in dict.fromkeys(cid for cid, at in rows if (t := parse_time(at)) and t >= since):
+        outbox_id = queue_citizen_reply(store, complaint_id, export_settings, clock=clock)
+        if outbox_id is not None:
+            queued.append(outbox_id)
+    return queued
 
 
 def after_sent_hook(
@@ -205,3 +248,15 @@ def after_sent_hook(
             queue_citizen_reply(store, row.complaint_id, export_settings, clock=clock)
 
     return queue
+
+
+def start_hook(export_settings: Any, *, clock: Clock | None = None) -> Callable[[Store], Any] | None:
+    """The outbox worker's ``on_start``: :func:`queue_missing` (None when
+    ``export.citizen_reply`` is off)."""
+    if not getattr(export_settings, "citizen_reply", False):
+        return None
+
+    def catch_up(store: Store) -> list[int]:
+        return queue_missing(store, export_settings, clock=clock)
+
+    return catch_up

@@ -31,6 +31,7 @@ import hashlib
 import html
 import io
 import json
+import logging
 import os
 import re
 import shutil
@@ -41,9 +42,11 @@ from pathlib import Path
 from typing import Any
 
 from studio_console.complaints.outbox import PermanentError, Receipt, TransientError
-from studio_console.text import display_safe
+from studio_console.text import display_safe, surrogate_safe
 
 __all__ = ["CSV_COLUMNS", "FilePackageTransport", "PackageError", "verify_package", "write_package"]
+
+log = logging.getLogger(__name__)
 
 FORMAT = "studio-console.aduan-package/1"
 JSON_NAME = "complaints.json"
@@ -57,7 +60,6 @@ _SAFE_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _UNSAFE_FILE_CHARS = re.compile(r"[^A-Za-z0-9._-]")
 _COPY_CHUNK = 1 << 20
 _RUN_FOLDER = re.compile(r"aduan-\d{8}-\d{6}-(?P<run>[A-Za-z0-9_-]{1,64})")
-_SURROGATE = re.compile(r"[\ud800-\udfff]")
 # A spreadsheet evaluates a cell starting with one of these (OWASP "CSV injection").
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _ORIGINALS_SEPARATOR = "\n---\n"
@@ -135,7 +137,10 @@ def write_package(
     """Write one export run as an atomic folder under ``folder`` and return its path.
 
     Idempotent per ``run_id``: if a complete folder for it exists, it is returned
-    untouched (even when ``now`` differs).
+    untouched (even when ``now`` differs). "Complete" means every file its manifest lists
+    is there and matches; files it does not list (a spreadsheet's lock file
+    ``.~lock.complaints.csv#``, ``Thumbs.db``, left by someone opening the package) are
+    ignored and logged, so a batch sent again never becomes a second package.
 
     Args:
         payloads: complaint payload dicts (see the module docstring and ``domain.md``).
@@ -164,7 +169,7 @@ def write_package(
     with _locked(folder):
         existing = _existing_run(folder, run_id)
         if existing is not None:
-            if verify_package(existing):
+            if verify_package(existing, ignore_extra=True):
                 return existing
             raise PackageError(f"{existing} exists but does not verify; refusing to overwrite")
         _remove_leftovers(folder)
@@ -193,14 +198,24 @@ def write_package(
         return final
 
 
-def verify_package(path: Path) -> bool:
-    """Return True when ``path`` holds exactly the files its manifest lists, sizes and hashes matching."""
+def verify_package(path: Path, *, ignore_extra: bool = False) -> bool:
+    """Return True when ``path`` holds exactly the files its manifest lists, sizes and hashes matching.
+
+    Args:
+        path: the package folder.
+        ignore_extra: accept (and log) files the manifest does not list, e.g. the lock
+            file a spreadsheet leaves beside ``complaints.csv``; every listed file must
+            still be there and match. Off by default: an operator's check is strict.
+    """
     try:
         manifest = json.loads((path / MANIFEST_NAME).read_text(encoding="utf-8"))
         listed = {entry["name"]: entry for entry in manifest["files"]}
         present = {p.name for p in path.iterdir()} - {MANIFEST_NAME}
-        if present != set(listed):
+        extra = present - set(listed)
+        if not set(listed) <= present or (extra and not ignore_extra):
             return False
+        if extra:
+            log.info("%s: files not in its manifest are ignored: %s", path, ", ".join(sorted(extra)))
         for name, entry in listed.items():
             size, digest = _hash_file(path / name)
             if size != entry["size"] or digest != entry["sha256"]:
@@ -345,7 +360,7 @@ def _inert(value: Any) -> str:
     if isinstance(value, bool):
         return "ya" if value else "tidak"
     text = str(value).replace("\r\n", "\n")
-    return _SURROGATE.sub("\ufffd", display_safe(text, keep_newlines=True))
+    return surrogate_safe(display_safe(text, keep_newlines=True))
 
 
 def _sub(payload: dict[str, Any], key: str) -> dict[str, Any]:
@@ -367,7 +382,7 @@ def _json_bytes(payloads: list[dict[str, Any]], *, run_id: str, now: datetime) -
     text = json.dumps(document, ensure_ascii=False, sort_keys=True, indent=2)
     # A lone surrogate (a broken emoji from a handset) cannot be UTF-8: write it as a JSON
     # escape, which decodes back to the very same string. Surrogates only occur inside strings.
-    text = _SURROGATE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
+    text = surrogate_safe(text, json_escape=True)
     return (text + "\n").encode("utf-8")
 
 

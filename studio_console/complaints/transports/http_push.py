@@ -58,6 +58,7 @@ from urllib.parse import urlsplit
 
 from studio_console import __version__
 from studio_console.complaints.outbox import PermanentError, Receipt, TransientError
+from studio_console.text import surrogate_safe
 
 __all__ = [
     "MAX_ANSWER_BYTES",
@@ -83,7 +84,6 @@ _REASON_KEYS = ("error", "message", "detail", "reason", "title", "errors")
 _KEY_RE = re.compile(r"[\x21-\x7e]{1,255}")
 # C0/C1 controls, DEL, bidi and invisible format characters: never part of a shown reason.
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
-_SURROGATE = re.compile(r"[\ud800-\udfff]")
 _REDACTED = "***"
 
 
@@ -476,7 +476,7 @@ class HttpTransport:
             )
         text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
         # A lone surrogate (a broken UCS2 SMS) cannot be UTF-8: show it as U+FFFD.
-        return _SURROGATE.sub("\ufffd", text).encode("utf-8")
+        return surrogate_safe(text).encode("utf-8")
 
     # ------------------------------------------------------------ sending
     def send(self, payload: dict[str, Any], idempotency_key: str) -> Receipt:

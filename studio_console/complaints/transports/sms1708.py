@@ -42,8 +42,23 @@ Exactly once
 state ``sending``, the outbox idempotency key) durably BEFORE it asks the modem, then
 records the TP-MR and marks it ``sent``. An intent found ``sending`` means the console
 stopped (or the modem failed) mid-way: the SMS may have gone, so the transport refuses
-with :class:`~studio_console.complaints.outbox.PermanentError` and a person checks
-(LAPOR!'s reply SMS, lapor.go.id). Their "retry" calls :func:`release_uncertain` first.
+with :class:`~studio_console.complaints.outbox.PermanentError` whose message starts with
+:data:`UNCERTAIN` (``sms_uncertain:``, for the screens to recognise) and a person checks
+(LAPOR!'s reply SMS, lapor.go.id). Their "retry" (``outbox.retry(...,
+resend_uncertain=True)``) calls :func:`release_uncertain` first. A modem that was not ready
+(:class:`~drivers.gsm.modem.ModemNotReady`, e.g. unplugged between the state check and the
+send) or answered with an error proves nothing went: the intent is ``failed`` and the
+outbox tries again later.
+
+One at a time
+-------------
+LAPOR!'s reply names no complaint; it is matched by time
+(:mod:`~studio_console.complaints.lapor_reply`). So the transport sends one complaint and
+waits for its reply: while another SMS to 1708 sent less than
+:data:`~studio_console.complaints.lapor_reply.REPLY_WINDOW` ago has had no reply (and its
+delivery did not fail), the next one raises :class:`~studio_console.complaints.outbox.Deferred`
+(reason :data:`AWAITING_REPLY`): the outbox reschedules it without counting an attempt,
+and the matcher makes it due as soon as the reply is filed.
 
 Delivery reports (``+CDS``) are stored and matched to ``sent_parts`` by the ingest
 service; :func:`delivery_state` reads a complaint's outcome for the screens and the CLI.
@@ -54,28 +69,34 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
 from drivers.gsm import gsm7
 from drivers.gsm.at import AtError
+from drivers.gsm.modem import ModemNotReady
 from drivers.gsm.pdu import PduError
-from studio_console.complaints.outbox import PermanentError, Receipt, TransientError
+from studio_console.complaints.export_payload import lokasi_names
+from studio_console.complaints.lapor_reply import REPLY_WINDOW, awaiting_reply
+from studio_console.complaints.outbox import Deferred, PermanentError, Receipt, TransientError
 from studio_console.store import Store
 
 __all__ = [
+    "AWAITING_REPLY",
     "CUT_MARK",
     "GSM7_LIMIT",
     "MIN_ISI",
     "NOTES",
     "UCS2_LIMIT",
+    "UNCERTAIN",
     "DeliveryState",
     "FittedSms",
     "Sms1708Transport",
     "delivery_state",
     "fit_message",
     "fit_text",
+    "is_uncertain",
     "normalise",
     "release_uncertain",
     "send_once",
@@ -87,6 +108,12 @@ CUT_MARK = ".."
 MIN_ISI = 20
 """Characters of isi the location may not push below; under this the location goes."""
 KEYWORD_MAX = 20
+UNCERTAIN = "sms_uncertain"
+"""The code that starts the error (``sms_uncertain: …``, an outbox row's ``last_error``) of
+an SMS that may already have gone: a person must check before it is sent again."""
+AWAITING_REPLY = "sms_awaiting_reply"
+"""The code that starts the reason of a ``deferred`` attempt of an SMS to 1708 waiting for
+LAPOR!'s reply to the previous one."""
 NOTES = ("normalised", "ucs2", "detail_dropped", "isi_cut", "location_dropped", "empty")
 """The stable codes of :attr:`FittedSms.notes` (the screens translate them):
 
@@ -246,26 +273,10 @@ def _cut(text: str, room: int, encoding: str) -> tuple[str, str]:
 
 def _lokasi_names(lokasi: Mapping[str, Any], places: Any) -> tuple[str, str]:
     """(``desa, kecamatan`` by name where known, else by code; the detail)."""
-    desa_code = lokasi.get("desa_code") or None
-    kec_code = lokasi.get("kecamatan_code") or None
-    desa = lokasi.get("desa") or lokasi.get("desa_name") or None
-    kecamatan = lokasi.get("kecamatan") or lokasi.get("kecamatan_name") or None
-    if (desa_code and not desa) or (kec_code and not kecamatan):
-        if places is None:
-            try:
-                from studio_console.places import load_places
-
-                places = load_places()
-            except Exception:  # a missing list costs the names, never the message
-                places = None
-        if places is not None:
-            place = places.desa(desa_code) if desa_code else None
-            if place is not None:
-                desa = desa or place.desa_name
-                kecamatan = kecamatan or place.kecamatan_name
-            if not kecamatan and kec_code:
-                kecamatan = places.kecamatan_name(kec_code)
-    parts = [str(p) for p in (desa or desa_code, kecamatan or kec_code) if p]
+    kecamatan, desa = lokasi_names(lokasi, places)
+    desa_part = desa or lokasi.get("desa_code") or None
+    kecamatan_part = kecamatan or lokasi.get("kecamatan_code") or None
+    parts = [str(p) for p in (desa_part, kecamatan_part) if p]
     return ", ".join(parts), str(lokasi.get("detail") or "")
 
 
@@ -437,11 +448,14 @@ Clock = Callable[[], datetime]
 
 
 def _refused(exc: BaseException) -> bool:
-    """True when the failure proves the message did not go: the modem answered the send
-    with an error result (``+CMS ERROR``, ``+CME ERROR``, ``ERROR``) or could not encode it.
+    """True when the failure proves the message did not go: the modem was not ready (nothing
+    was asked of it), answered the send with an error result (``+CMS ERROR``, ``+CME ERROR``,
+    ``ERROR``), or the message could not be encoded.
 
-    A timeout, a lost connection or anything else leaves the outcome unknown.
+    A timeout, a lost connection mid-send or anything else leaves the outcome unknown.
     """
+    if isinstance(exc, ModemNotReady):
+        return True
     cause = getattr(exc, "cause", None)
     return isinstance(cause, (AtError, PduError)) or isinstance(exc, (AtError, PduError))
 
@@ -452,10 +466,15 @@ def _receipt(sent_id: int, references: list[int] | tuple[int, ...], text: str, *
 
 def _uncertain_message(what: str) -> str:
     return (
-        f"the {what} may already have gone: the console stopped or the modem failed while "
-        "sending it; check before sending again (LAPOR!'s reply SMS or lapor.go.id), then "
+        f"{UNCERTAIN}: the {what} may already have gone: the console stopped or the modem failed "
+        "while sending it; check before sending again (LAPOR!'s reply SMS or lapor.go.id), then "
         "set the tracking ID by hand or retry"
     )
+
+
+def is_uncertain(error: str | None) -> bool:
+    """True when an outbox row's ``last_error`` says its SMS may already have gone."""
+    return bool(error) and str(error).startswith(UNCERTAIN + ":")
 
 
 def send_once(
@@ -487,9 +506,9 @@ def send_once(
 
     Raises:
         TransientError: the modem is missing or not ready (nothing written), or it
-            refused the message (the intent is marked ``failed``).
+            refused the message or was not ready after all (the intent is marked ``failed``).
         PermanentError: an earlier intent with this key is still ``sending``, or this
-            send ended without knowing whether the message went.
+            send ended without knowing whether the message went (message ``sms_uncertain: …``).
     """
     existing = store.sent_by_key(idempotency_key)
     if existing is not None and existing.state == "sent":
@@ -505,6 +524,9 @@ def send_once(
     try:
         references = list(modem.send_sms(recipient, text, request_status_report=True))
     except Exception as exc:
+        if isinstance(exc, ModemNotReady):  # it went away after the check: nothing was sent
+            store.fail_sent(sent_id)
+            raise TransientError(f"the modem is not ready ({exc.state}); the {what} waits") from exc
         if _refused(exc):
             store.fail_sent(sent_id)
             raise TransientError(f"the modem refused the {what}: {exc}") from exc
@@ -518,8 +540,9 @@ def release_uncertain(store: Store, idempotency_key: str, *, actor: str | None =
     take the duplicate): mark the intent ``abandoned`` (audited, role ``operator``) so the
     next attempt sends it.
 
-    Call it from a manual retry of an ``sms1708`` or ``balasan`` outbox row, before
-    ``outbox.retry``; never automatically. Returns False when nothing was ``sending``.
+    ``outbox.retry(..., resend_uncertain=True)`` calls it (the one path for a person's
+    retry of an ``sms1708`` or ``balasan`` row); never automatically. Returns False when
+    nothing was ``sending``.
     """
     return store.abandon_sent(idempotency_key, role="operator", actor=actor) is not None
 
@@ -570,9 +593,17 @@ class Sms1708Transport:
         return fit_message(self.keyword, payload)
 
     def send(self, payload: dict[str, Any], idempotency_key: str) -> Receipt:
-        """Send the complaint to 1708 once; see :func:`send_once` for the errors."""
+        """Send the complaint to 1708 once, one complaint at a time; see :func:`send_once`
+        for the errors.
+
+        Raises:
+            Deferred: another SMS to 1708 still waits for LAPOR!'s reply (module docstring).
+        """
         fitted = self.fit(payload)
         with Store(self.db_path, durable=True, clock=self.clock) as store:
+            existing = store.sent_by_key(idempotency_key)
+            if existing is None or existing.state not in ("sent", "sending"):
+                self._wait_for_replies(store, idempotency_key)
             return send_once(
                 store,
                 self.modem,
@@ -583,6 +614,23 @@ class Sms1708Transport:
                 idempotency_key=idempotency_key,
                 what=f"SMS to {self.number}",
             )
+
+    def _wait_for_replies(self, store: Store, idempotency_key: str) -> None:
+        """Raise :class:`Deferred` while another SMS to LAPOR! waits for its reply."""
+        now = store.clock()
+        blocking = [
+            i for i in awaiting_reply(store, now, number=self.number) if i.idempotency_key != idempotency_key
+        ]
+        if not blocking:
+            return
+        last = blocking[-1]
+        until = last.sent_at + REPLY_WINDOW
+        raise Deferred(
+            until,
+            f"{AWAITING_REPLY}: waiting for LAPOR!'s reply to the SMS of complaint {last.complaint_id} "
+            f"(sent {last.sent_at.astimezone(UTC):%H:%M:%S} UTC), at the latest until "
+            f"{until.astimezone(UTC):%H:%M:%S} UTC",
+        )
 
 
 # ---------------------------------------------------------------- delivery

@@ -4,6 +4,10 @@ When ``sms1708`` is among the transports, the dialog shows the text the modem wi
 (``KEYWORD text`` fitted into one segment by
 :func:`studio_console.complaints.transports.sms1708.fit_message`), its encoding and length,
 and whether and how it was shortened, before anything is sent.
+
+A rahasia (confidential) complaint is never sent by SMS to 1708 (an SMS cannot mark it
+confidential; the builder refuses it too): the box is unticked and disabled, and the
+reason is shown where the preview would be.
 """
 
 from __future__ import annotations
@@ -101,6 +105,7 @@ class ComplaintReadyDialog(SaveCancelDialog[list[str] | None]):
         self._complaint = complaint
         self._transports = list(dict.fromkeys(transports))
         self._keyword = keyword
+        self._unavailable = {SMS_TRANSPORT} if complaint.rahasia else set()
         self.fitted: Any | None = None
         """The fitted 1708 SMS shown (None when sms1708 is not offered or not installed)."""
 
@@ -120,7 +125,14 @@ class ComplaintReadyDialog(SaveCancelDialog[list[str] | None]):
             yield Label(Text(t("complaints.ready_choose")))
             with Vertical(id="transports"):
                 for name in self._transports:
-                    yield Checkbox(Text(transport_label(t, name)), True, id=f"tr-{name}", compact=True)
+                    usable = name not in self._unavailable
+                    yield Checkbox(
+                        Text(transport_label(t, name)),
+                        usable,
+                        id=f"tr-{name}",
+                        compact=True,
+                        disabled=not usable,
+                    )
             if SMS_TRANSPORT in self._transports:
                 with VerticalScroll(id="sms-preview-box"):
                     yield Static(id="sms-preview")
@@ -133,13 +145,16 @@ class ComplaintReadyDialog(SaveCancelDialog[list[str] | None]):
         localize_bindings(self, self.app.t)  # type: ignore[attr-defined]
         if SMS_TRANSPORT in self._transports:
             self._show_preview()
-        boxes = self.query(Checkbox)
+        boxes = [box for box in self.query(Checkbox) if not box.disabled]
         if boxes:
-            boxes.first().focus()
+            boxes[0].focus()
 
     def _show_preview(self) -> None:
         t = self.app.t  # type: ignore[attr-defined]
         preview = self.query_one("#sms-preview", Static)
+        if SMS_TRANSPORT in self._unavailable:
+            preview.update(Text(t("complaints.sms.rahasia"), "yellow"))
+            return
         try:
             self.fitted = sms_preview(self._keyword, self._complaint)
         except Exception as exc:  # the fitter refused this complaint: say why, do not crash
@@ -153,7 +168,7 @@ class ComplaintReadyDialog(SaveCancelDialog[list[str] | None]):
 
     @on(Checkbox.Changed)
     def _ticked(self, event: Checkbox.Changed) -> None:
-        if event.checkbox.id == f"tr-{SMS_TRANSPORT}":
+        if event.checkbox.id == f"tr-{SMS_TRANSPORT}" and SMS_TRANSPORT not in self._unavailable:
             box = self.query("#sms-preview-box")
             if box:
                 box.first().display = event.value
@@ -161,7 +176,11 @@ class ComplaintReadyDialog(SaveCancelDialog[list[str] | None]):
     @property
     def chosen(self) -> list[str]:
         """The transports ticked now."""
-        return [name for name in self._transports if self.query_one(f"#tr-{name}", Checkbox).value]
+        return [
+            name
+            for name in self._transports
+            if name not in self._unavailable and self.query_one(f"#tr-{name}", Checkbox).value
+        ]
 
     def action_save(self) -> None:
         """Close with the ticked transports (at least one)."""

@@ -1,4 +1,9 @@
-"""Every attempt to send one outbox row: time (WIB), result and error, oldest first."""
+"""Every attempt to send one outbox row: time (WIB), result and error, oldest first.
+
+Errors are put in the console's language where they are known ones
+(:func:`~studio_console.ui.widgets.outbox_panel.error_label`), the transport's own words
+kept below each, as inert text.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +21,7 @@ from studio_console.i18n import CATALOGUE
 from studio_console.text import display_safe
 from studio_console.ui.bindings import localize_bindings
 from studio_console.ui.widgets.marked_list import short_time
+from studio_console.ui.widgets.outbox_panel import error_label
 
 __all__ = ["AttemptsDialog"]
 
@@ -63,9 +69,17 @@ class AttemptsDialog(ModalScreen[None]):
                             self._result(result),
                             "green" if result == "sent" else "red" if result == "permanent" else "",
                         ),
-                        Text(display_safe(error or "-")),
+                        self._error(error),
                     )
                 yield Static(table)
+
+    def _error(self, error: str | None) -> Text:
+        if not error:
+            return Text("-")
+        t = self.app.t  # type: ignore[attr-defined]
+        text = Text(error_label(t, error)[0] + "\n", end="")
+        text.append(t("complaints.err.original", text=display_safe(error)), "dim")
+        return text
 
     def _result(self, result: str | None) -> str:
         key = f"complaints.attempt.{result}"

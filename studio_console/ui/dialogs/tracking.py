@@ -1,4 +1,10 @@
-"""Setting a complaint's tracking ID and status by hand (from LAPOR!'s reply or web page)."""
+"""Setting a complaint's tracking ID and status by hand (from LAPOR!'s reply or web page).
+
+Only the statuses a complaint can have once it reached LAPOR! are offered
+(:data:`~studio_console.complaints.model.TRACKED_STATUSES`: ``terkirim`` onwards, and
+``ditunda``, ``bukan_wewenang``, ``diarsipkan``); ``draft``, ``siap_kirim`` and
+``gagal_kirim`` belong to the studio's own sending and are never set by hand.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +15,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, Select
 
-from studio_console.complaints.model import STATUSES
+from studio_console.complaints.model import TRACKED_STATUSES
 from studio_console.text import display_safe
 from studio_console.ui.bindings import localize_bindings
 from studio_console.ui.dialogs.base import SaveCancelDialog
@@ -24,7 +30,7 @@ class TrackingDialog(SaveCancelDialog[tuple[str | None, str] | None]):
     Args:
         complaint_id: the complaint, for the title.
         tracking_id: the tracking ID now.
-        status: the status now.
+        status: the status now (preselected when it is one that can be set here).
     """
 
     DEFAULT_CSS = """
@@ -60,11 +66,13 @@ class TrackingDialog(SaveCancelDialog[tuple[str | None, str] | None]):
             )
             yield Label(Text(t("complaints.tracking_status")), classes="caption")
             yield Select(
-                [(Text(status_label(t, s)), s) for s in STATUSES],
-                value=self._status if self._status in STATUSES else Select.NULL,
-                allow_blank=self._status not in STATUSES,
+                [(Text(status_label(t, s)), s) for s in TRACKED_STATUSES],
+                value=self._status if self._status in TRACKED_STATUSES else Select.NULL,
+                allow_blank=self._status not in TRACKED_STATUSES,
+                prompt=t("complaints.choose"),
                 id="status",
             )
+            yield Label(Text(t("complaints.tracking_status_hint"), "dim"), classes="hint")
             with Horizontal(id="buttons"):
                 yield Button(t("producer.dialog.save"), variant="primary", id="save")
                 yield Button(t("producer.dialog.cancel"), id="cancel")
@@ -80,7 +88,8 @@ class TrackingDialog(SaveCancelDialog[tuple[str | None, str] | None]):
     def action_save(self) -> None:
         """Close with the tracking ID (None: keep the one stored) and the status."""
         status = self.query_one("#status", Select).value
-        if status == Select.NULL:
+        if status == Select.NULL or status not in TRACKED_STATUSES:
+            self.query_one("#status", Select).focus()
             return
         tracking = self.query_one("#tracking", Input).value.strip() or None
         self.dismiss((tracking, str(status)))

@@ -8,9 +8,15 @@ edited and saved; sent ones are read-only), its outbox rows and the colour legen
 
 Every change goes through :mod:`studio_console.complaints.builder` and
 :mod:`~studio_console.complaints.outbox` as the signed-in operator; refusals
-(``ComplaintError``) are shown in the console's language. The screen refreshes when the
-database changes (``StoreChanged`` from the app's ``data_version`` poll), and only
-re-reads the lists when a cheap signature of the complaint tables moved.
+(``ComplaintError``) are shown in the console's language. A complaint refused for its
+content goes back to draft (``d``, asked first) to be fixed and sent again; a failed row
+is retried (F9: the highlighted one), and an SMS that may already have reached LAPOR! is
+sent again only after the producer confirms.
+
+The screen refreshes when the database changes (``StoreChanged`` from the app's
+``data_version`` poll): the complaint on show (a handful of queries: the complaint, its
+outbox rows, the delivery of its SMS) every time, the two lists only when a cheap
+signature of the complaint tables moved (not on every screening action elsewhere).
 
 Layout: lists | detail side by side from :data:`WIDE_COLUMNS` columns; below that the
 two lists sit side by side above the (scrolling) detail, which keeps 80×24 usable.
@@ -21,32 +27,34 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections.abc import Callable
-from functools import partial
 from typing import Any
 
 from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, SelectionList, Static
 
 from studio_console.complaints import outbox
 from studio_console.complaints.builder import (
+    REOPENABLE,
     ComplaintError,
     check_choices,
     draft_from_items,
     load,
     mark_ready,
     merge,
+    reopen,
     set_tracking,
     update,
 )
 from studio_console.complaints.model import Complaint, missing_fields
+from studio_console.complaints.outbox import UncertainSmsError
 from studio_console.complaints.queries import (
     ComplaintSummary,
+    OutboxView,
     aired_without_complaint,
     attempts_of,
     list_complaints,
@@ -54,7 +62,7 @@ from studio_console.complaints.queries import (
 )
 from studio_console.store import StoreError
 from studio_console.text import one_line
-from studio_console.ui.bindings import localize_bindings
+from studio_console.ui.bindings import binding_commands, localize_bindings
 from studio_console.ui.dialogs.complaint_ready import ComplaintReadyDialog
 from studio_console.ui.dialogs.confirm import ConfirmDialog
 from studio_console.ui.dialogs.outbox_attempts import AttemptsDialog
@@ -64,7 +72,12 @@ from studio_console.ui.widgets.aired_list import AiredList
 from studio_console.ui.widgets.complaint_form import ComplaintForm, FormInvalid
 from studio_console.ui.widgets.complaint_list import ComplaintList, field_label, status_label
 from studio_console.ui.widgets.marked_list import WIB
-from studio_console.ui.widgets.outbox_panel import OutboxPanel, outbox_state_label, transport_label
+from studio_console.ui.widgets.outbox_panel import (
+    SMS_PURPOSES,
+    OutboxPanel,
+    outbox_state_label,
+    transport_label,
+)
 from studio_console.ui.widgets.review_legend import ReviewLegend
 from studio_console.ui.widgets.status_bar import StatusBar
 
@@ -77,6 +90,24 @@ LIST_LIMIT = 200
 
 # The builder's and the outbox's refusals (English sentences) -> catalogue keys.
 _ERRORS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (
+        re.compile(r"^complaint (?P<id>\d+) is (?P<status>\w+); only a complaint that is siap_kirim"),
+        "complaints.error.reopen_status",
+    ),
+    (
+        re.compile(
+            r"^complaint (?P<id>\d+) cannot go back to draft: its (?P<transport>\w+) row is (?P<state>\w+)"
+        ),
+        "complaints.error.reopen_sent",
+    ),
+    (
+        re.compile(r"^complaint (?P<id>\d+) cannot go back to draft: its (?P<transport>\w+) SMS was begun"),
+        "complaints.error.reopen_sms",
+    ),
+    (
+        re.compile(r"^outbox row \d+: its SMS was begun .* may already have gone"),
+        "complaints.error.sms_uncertain",
+    ),
     (re.compile(r"^fill in before sending: (?P<fields>.+)$"), "complaints.error.missing"),
     (
         re.compile(r"^(?P<field>kategori|instansi) (?P<value>.+) is not in the list in config\.toml"),
@@ -94,6 +125,16 @@ _ERRORS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^choose at least one other draft"), "complaints.error.merge_one"),
     (re.compile(r"^outbox row \d+ is (?P<state>\w+); only failed rows"), "complaints.error.not_failed"),
     (re.compile(r"^no such complaint"), "complaints.error.gone"),
+    (
+        re.compile(r"^http cannot carry these fields as they are: (?P<fields>.+)$"),
+        "complaints.error.http_fields",
+    ),
+    (re.compile(r"^unknown transport (?P<names>[^;]+);"), "complaints.error.unknown_transport"),
+    (
+        re.compile(r"^tracking ID (?P<tracking>.+) is already complaint (?P<other>\d+)'s$"),
+        "complaints.error.tracking_taken",
+    ),
+    (re.compile(r"(?i)\brahasia\b.*\b(?:sms|1708)\b"), "complaints.error.rahasia_sms"),
 )
 
 
@@ -111,46 +152,21 @@ def localize_error(t: Callable[..., str], exc: Exception) -> str:
             values["field"] = field_label(t, values["field"])
         if "value" in values:
             values["value"] = one_line(values["value"].strip("'\""), 60)
+        for name in ("names", "tracking"):
+            if name in values:
+                values[name] = one_line(values[name], 60)
         if "state" in values:
             values["state"] = outbox_state_label(t, values["state"])
         if "status" in values:
             values["status"] = status_label(t, values["status"])
+        if "transport" in values:
+            values["transport"] = transport_label(t, values["transport"])
         return t(key, **values)
     return t("complaints.error.other", reason=one_line(message, 300))
 
 
-class ComplaintCommands(Provider):
-    """The complaint screen's actions in the command palette, with the footer's words."""
-
-    def _bindings(self) -> list[Binding]:
-        seen: set[str] = set()
-        found = []
-        for bindings in self.screen._bindings.key_to_bindings.values():
-            for b in bindings:
-                if b.id and b.id.startswith("complaints.") and b.description and b.id not in seen:
-                    seen.add(b.id)
-                    found.append(b)
-        return found
-
-    async def discover(self) -> Hits:
-        """Every complaint action."""
-        for b in self._bindings():
-            yield DiscoveryHit(
-                b.description, partial(self.screen.run_action, b.action), help=self.app.get_key_display(b)
-            )
-
-    async def search(self, query: str) -> Hits:
-        """Complaint actions matching ``query``."""
-        matcher = self.matcher(query)
-        for b in self._bindings():
-            score = matcher.match(b.description)
-            if score > 0:
-                yield Hit(
-                    score,
-                    matcher.highlight(b.description),
-                    partial(self.screen.run_action, b.action),
-                    help=self.app.get_key_display(b),
-                )
+ComplaintCommands = binding_commands("complaints.", name="ComplaintCommands")
+"""The complaint screen's actions in the command palette, with the footer's words."""
 
 
 class ComplaintsScreen(Screen[None]):
@@ -169,6 +185,7 @@ class ComplaintsScreen(Screen[None]):
         Binding("f8", "tracking", "tracking", id="complaints.tracking"),
         Binding("f9", "retry", "retry", id="complaints.retry"),
         Binding("h", "attempts", "history", id="complaints.attempts"),
+        Binding("d", "reopen", "back to draft", id="complaints.reopen"),
     ]
 
     def __init__(self, *, select: int | None = None) -> None:
@@ -255,6 +272,19 @@ class ComplaintsScreen(Screen[None]):
         self.refresh_data(force=True)
         return True
 
+    def _refuse_not_draft(self, complaint: Complaint) -> bool:
+        """Say that ``complaint`` is no longer a draft (and so not edited); True when it is not."""
+        if complaint.status == "draft":
+            return False
+        self._error(
+            self._t(
+                "complaints.error.not_draft",
+                id=complaint.id,
+                status=status_label(self.app.t, complaint.status),  # type: ignore[attr-defined]
+            )
+        )
+        return True
+
     def _load(self, complaint_id: int | None) -> Complaint | None:
         if complaint_id is None:
             return None
@@ -265,20 +295,31 @@ class ComplaintsScreen(Screen[None]):
 
     # ------------------------------------------------------------------ data
     def _read_signature(self) -> tuple[Any, ...]:
-        """A few indexed look-ups that move whenever a list line could change."""
+        """One statement of a few small look-ups that move whenever a list line could change.
+
+        Complaints (count, last change: drafted, edited, merged, readied, tracked, reopened),
+        the outbox (new rows; rows waiting and failed, by the ``state`` index; every attempt
+        recorded), the items aired and the items taken into complaints, and the date (the
+        review colours). Screening elsewhere (the audit log) does not move it.
+        """
         row = self._store.conn.execute(
-            """SELECT (SELECT coalesce(max(id), 0) FROM audit),
-                      (SELECT coalesce(max(id), 0) FROM outbox_attempts),
-                      (SELECT count(*) || '/' || coalesce(max(updated_at), '') FROM complaints),
+            """SELECT (SELECT count(*) || '/' || coalesce(max(updated_at), '') FROM complaints),
+                      (SELECT coalesce(max(id), 0) FROM outbox),
                       (SELECT count(*) FROM outbox WHERE state IN ('pending', 'sending')),
-                      (SELECT count(*) FROM items WHERE state = 'aired')"""
+                      (SELECT count(*) FROM outbox WHERE state = 'gagal_kirim'),
+                      (SELECT coalesce(max(id), 0) FROM outbox_attempts),
+                      (SELECT count(*) FROM items WHERE state = 'aired'),
+                      (SELECT count(*) FROM complaint_items)"""
         ).fetchone()
         return (*row, self.app.clock().astimezone(WIB).date())  # type: ignore[attr-defined]
 
     def refresh_data(self, *, force: bool = False) -> None:
-        """Re-read both lists and the selected complaint when the database moved."""
+        """Re-read the complaint on show; re-read both lists too when the complaint tables
+        moved (or ``force``)."""
         signature = self._read_signature()
         if signature == self._signature and not force:
+            if self.form.complaint_id is not None:  # its outbox rows, the delivery of its SMS
+                self._show(self.form.complaint_id)
             return
         self._signature = signature
         now = self.app.clock()  # type: ignore[attr-defined]
@@ -295,8 +336,27 @@ class ComplaintsScreen(Screen[None]):
 
     def _show(self, complaint_id: int | None, *, force: bool = False) -> None:
         complaint = self._load(complaint_id)
-        self.form.show(complaint, force=force)
-        self.query_one(OutboxPanel).show(outbox_of(self._store, complaint.id) if complaint else [])
+        rows = outbox_of(self._store, complaint.id) if complaint is not None and complaint.id else []
+        self.form.show(complaint, force=force, outbox=tuple(rows))
+        self.query_one(OutboxPanel).show(rows, self._delivery(complaint, rows))
+
+    def _delivery(self, complaint: Complaint | None, rows: list[OutboxView]) -> dict[int, Any]:
+        """The delivery report of each SMS row that was handed to the modem, by row id."""
+        wanted = {
+            r.transport: r.id
+            for r in rows
+            if r.transport in SMS_PURPOSES and r.state in ("sent", "sending", "gagal_kirim")
+        }
+        if complaint is None or complaint.id is None or not wanted:
+            return {}
+        from studio_console.complaints.transports.sms1708 import delivery_state
+
+        found = {}
+        for transport, row_id in wanted.items():
+            state = delivery_state(self._store, complaint.id, purpose=SMS_PURPOSES[transport])
+            if state is not None:
+                found[row_id] = state
+        return found
 
     def select_complaint(self, complaint_id: int) -> None:
         """Show ``complaint_id`` in the form and move the list cursor to it."""
@@ -391,14 +451,7 @@ class ComplaintsScreen(Screen[None]):
         if complaint is None or complaint.id is None:
             self.notify(self._t("complaints.no_complaint"), severity="warning", markup=False)
             return False
-        if not self.form.editable:
-            self._error(
-                self._t(
-                    "complaints.error.not_draft",
-                    id=complaint.id,
-                    status=status_label(self.app.t, complaint.status),
-                )  # type: ignore[attr-defined]
-            )
+        if self._refuse_not_draft(complaint):
             return False
         try:
             fields = self.form.changes()
@@ -442,14 +495,7 @@ class ComplaintsScreen(Screen[None]):
         complaint = self._load(complaint.id)
         if complaint is None or complaint.id is None:
             return
-        if complaint.status != "draft":
-            self._error(
-                self._t(
-                    "complaints.error.not_draft",
-                    id=complaint.id,
-                    status=status_label(self.app.t, complaint.status),
-                )  # type: ignore[attr-defined]
-            )
+        if self._refuse_not_draft(complaint):
             return
         t = self.app.t  # type: ignore[attr-defined]
         missing = missing_fields(complaint)
@@ -504,6 +550,7 @@ class ComplaintsScreen(Screen[None]):
                     status,
                     actor=self._operator,
                     role=role,  # type: ignore[arg-type]
+                    replace=True,  # the dialog showed the ID in place: a different one is on purpose
                 )
             ):
                 self.notify(self._t("complaints.tracking_set", id=complaint_id), markup=False)
@@ -511,26 +558,86 @@ class ComplaintsScreen(Screen[None]):
         self.app.push_screen(TrackingDialog(complaint_id, complaint.tracking_id, complaint.status), done)  # type: ignore[arg-type]
 
     def action_retry(self) -> None:
-        """Send a failed (``gagal_kirim``) outbox row again: the highlighted one, else every failed one."""
+        """Send a failed (``gagal_kirim``) outbox row again: the highlighted one (every failed
+        one only when no row is highlighted). An SMS that may already have reached LAPOR! is
+        sent again only after the producer confirms."""
         panel = self.query_one(OutboxPanel)
-        row = panel.cursor_row
-        failed = (
-            [row]
-            if row is not None and row.state == "gagal_kirim"
-            else [r for r in panel.rows if r.state == "gagal_kirim"]
-        )
+        failed = [r for r in panel.rows if r.state == "gagal_kirim"]
         if not failed:
             self.notify(self._t("complaints.nothing_to_retry"), severity="warning", markup=False)
             return
         t = self.app.t  # type: ignore[attr-defined]
-
-        def retry_all() -> None:
-            for r in failed:
-                outbox.retry(self._store, r.id, actor=self._operator)
-
-        if self._write(retry_all):
+        row = panel.cursor_row
+        if row is not None and row.state != "gagal_kirim":
             names = ", ".join(transport_label(t, r.transport) for r in failed)
+            self.notify(
+                self._t("complaints.retry_highlight", transports=names), severity="warning", markup=False
+            )
+            return
+        self._retry([row] if row is not None else failed)
+
+    def _retry(self, rows: list[OutboxView]) -> None:
+        """Retry ``rows``; those whose SMS may have gone are asked about, one by one."""
+        t = self.app.t  # type: ignore[attr-defined]
+        retried: list[OutboxView] = []
+        uncertain: list[OutboxView] = []
+
+        def retry_rows() -> None:
+            for r in rows:
+                try:
+                    outbox.retry(self._store, r.id, actor=self._operator)
+                except UncertainSmsError:
+                    uncertain.append(r)
+                else:
+                    retried.append(r)
+
+        if self._write(retry_rows) and retried:
+            names = ", ".join(transport_label(t, r.transport) for r in retried)
             self.notify(self._t("complaints.retried", transports=names), markup=False)
+        self._ask_resend(uncertain)
+
+    def _ask_resend(self, rows: list[OutboxView]) -> None:
+        """Ask, for each row whose SMS may already have gone, whether to send it again."""
+        if not rows:
+            return
+        t = self.app.t  # type: ignore[attr-defined]
+        row, rest = rows[0], rows[1:]
+
+        def answered(resend: bool | None) -> None:
+            if resend and self._write(
+                lambda: outbox.retry(self._store, row.id, actor=self._operator, resend_uncertain=True)
+            ):
+                self.notify(
+                    self._t("complaints.retried", transports=transport_label(t, row.transport)), markup=False
+                )
+            self._ask_resend(rest)
+
+        self.app.push_screen(ConfirmDialog(self._t("complaints.retry_uncertain")), answered)
+
+    def action_reopen(self) -> None:
+        """Take a refused (or not yet sent) complaint back to draft, after asking."""
+        complaint = self.form.complaint
+        if complaint is None or complaint.id is None:
+            self.notify(self._t("complaints.no_complaint"), severity="warning", markup=False)
+            return
+        complaint = self._load(complaint.id) or complaint
+        complaint_id = complaint.id
+        if complaint.status not in REOPENABLE:
+            self._error(
+                self._t(
+                    "complaints.error.reopen_status",
+                    id=complaint_id,
+                    status=status_label(self.app.t, complaint.status),  # type: ignore[attr-defined]
+                )
+            )
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes and self._write(lambda: reopen(self._store, complaint_id, actor=self._operator)):  # type: ignore[arg-type]
+                self.notify(self._t("complaints.reopened", id=complaint_id), markup=False)
+                self.select_complaint(complaint_id)  # type: ignore[arg-type]
+
+        self.app.push_screen(ConfirmDialog(self._t("complaints.reopen_confirm", id=complaint_id)), answered)
 
     def action_attempts(self) -> None:
         """Show every attempt of the highlighted outbox row."""

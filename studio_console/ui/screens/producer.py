@@ -18,7 +18,6 @@ import importlib
 import sqlite3
 from collections.abc import Callable, Iterable
 from datetime import datetime
-from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -26,7 +25,6 @@ from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widget import Widget
@@ -39,7 +37,7 @@ from studio_console.store import StoreError
 from studio_console.store.history import item_sender, remember_sender_place, sender_history
 from studio_console.store.inbox import InboxRow, inbox_row
 from studio_console.text import one_line
-from studio_console.ui.bindings import localize_bindings
+from studio_console.ui.bindings import binding_commands, localize_bindings
 from studio_console.ui.dialogs.choice_picker import ChoicePicker
 from studio_console.ui.dialogs.confirm import ConfirmDialog
 from studio_console.ui.dialogs.desa_picker import DesaPicker
@@ -84,38 +82,8 @@ def default_show_name(shows: Iterable[ShowSchedule], now: datetime) -> str:
     return shows[0].name if shows else ""
 
 
-class ProducerCommands(Provider):
-    """The producer's actions in the command palette, under the same words as the footer."""
-
-    def _bindings(self) -> list[Binding]:
-        seen: set[str] = set()
-        found = []
-        for bindings in self.screen._bindings.key_to_bindings.values():
-            for b in bindings:
-                if b.id and b.id.startswith("producer.") and b.description and b.id not in seen:
-                    seen.add(b.id)
-                    found.append(b)
-        return found
-
-    async def discover(self) -> Hits:
-        """Every producer action."""
-        for b in self._bindings():
-            yield DiscoveryHit(
-                b.description, partial(self.screen.run_action, b.action), help=self.app.get_key_display(b)
-            )
-
-    async def search(self, query: str) -> Hits:
-        """Producer actions matching ``query``."""
-        matcher = self.matcher(query)
-        for b in self._bindings():
-            score = matcher.match(b.description)
-            if score > 0:
-                yield Hit(
-                    score,
-                    matcher.highlight(b.description),
-                    partial(self.screen.run_action, b.action),
-                    help=self.app.get_key_display(b),
-                )
+ProducerCommands = binding_commands("producer.", name="ProducerCommands")
+"""The producer's actions in the command palette, under the same words as the footer."""
 
 
 class ProducerScreen(Screen[None]):

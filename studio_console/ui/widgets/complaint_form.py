@@ -8,8 +8,10 @@ an editor, and shown read-only as ``rich.text.Text``, never as markup.
 
 Lampiran: the recordings of the complaint's calls
 (:func:`~studio_console.complaints.builder.recording_candidates`) are listed with a
-checkbox each, ticked when attached (a drafted complaint has them all); untick to
-detach. Saving sends the new ``lampiran`` list, and the builder links the recordings.
+checkbox each, ticked when attached (a drafted complaint that is not anonim has them
+all; an anonim one has none: the caller's voice identifies them, and the form says so);
+untick to detach. Saving sends the new ``lampiran`` list, and the builder links the
+recordings.
 """
 
 from __future__ import annotations
@@ -28,10 +30,11 @@ from textual.widgets import Button, Checkbox, Input, Label, Select, Static, Text
 
 from studio_console.complaints.builder import recording_candidates
 from studio_console.complaints.model import CLASSIFICATIONS, JUDUL_MAX, Complaint, missing_fields
+from studio_console.complaints.queries import OutboxView
 from studio_console.places import Place, load_places
 from studio_console.text import display_safe, one_line
 from studio_console.ui.dialogs.desa_picker import DesaPicker
-from studio_console.ui.widgets.complaint_list import field_label, status_label
+from studio_console.ui.widgets.complaint_list import field_label, shown_status
 from studio_console.ui.widgets.marked_list import WIB, short_time
 from studio_console.ui.widgets.status_bar import mm_ss
 
@@ -100,6 +103,7 @@ class ComplaintForm(Vertical):
         self._baseline: dict[str, Any] = {}
         self._recordings: dict[str, int] = {}  # candidate recording path -> recording id
         self._ticked: dict[str, bool] = {}  # candidate recording path -> attached (as ticked)
+        self._outbox: tuple[OutboxView, ...] = ()  # the complaint's outbox rows (for the status)
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -189,13 +193,16 @@ class ComplaintForm(Vertical):
         """Only drafts are edited."""
         return self.complaint is not None and self.complaint.status == "draft"
 
-    def show(self, complaint: Complaint | None, *, force: bool = False) -> None:
-        """Show ``complaint``.
+    def show(
+        self, complaint: Complaint | None, *, force: bool = False, outbox: tuple[OutboxView, ...] = ()
+    ) -> None:
+        """Show ``complaint`` (``outbox``: its rows, which say whether it has left the studio).
 
         The fields are refilled when it is another complaint, when ``force`` is set, or when
         it changed in the store and nothing was typed here since it was loaded (unsaved
         typing is never overwritten by a refresh).
         """
+        self._outbox = tuple(outbox)
         same = complaint is not None and self.complaint is not None and complaint.id == self.complaint.id
         if same and not force and (self.dirty or complaint == self.complaint):
             self._show_header(complaint)
@@ -245,15 +252,7 @@ class ComplaintForm(Vertical):
         self.query_one("#f-dijawab", Input).value = _line(c.dijawab_oleh)
         self.query_one("#f-jawaban", Input).value = _line(c.jawaban)
         self._fill_recordings(c)
-        lampiran = Text(end="")
-        if self._recordings:
-            lampiran.append(t("audio.form.hint") + "\n", "dim")
-        others = [path for path in c.lampiran if path not in self._recordings]
-        for path in others:
-            lampiran.append(display_safe(path, keep_newlines=False) + "\n")
-        if not c.lampiran and not self._recordings:
-            lampiran.append(t("complaints.none"), "dim")
-        self.query_one("#f-lampiran", Static).update(lampiran)
+        self._show_lampiran(c)
         self.query_one("#f-sumber", Static).update(self._sumber(c))
         fields = self.query_one("#form-fields")
         fields.disabled = not self.editable
@@ -286,6 +285,23 @@ class ComplaintForm(Vertical):
             )
         if boxes:
             self.query_one("#f-lampiran-box").mount_all(boxes)
+
+    def _show_lampiran(self, c: Complaint) -> None:
+        """The lampiran's hints and its entries that are not recordings of the calls; with
+        anonim ticked and recordings offered, why they are not attached by default."""
+        t = self.app.t  # type: ignore[attr-defined]
+        lampiran = Text(end="")
+        if self._recordings and self.query_one("#f-anonim", Checkbox).value:
+            lampiran.append(t("complaints.recordings_anonim") + "\n", "yellow")
+        if self._recordings:
+            lampiran.append(t("audio.form.hint") + "\n", "dim")
+        others = [path for path in c.lampiran if path not in self._recordings]
+        for path in others:
+            lampiran.append(display_safe(path, keep_newlines=False) + "\n")
+        if not c.lampiran and not self._recordings:
+            lampiran.append(t("complaints.none"), "dim")
+        lampiran.rstrip()
+        self.query_one("#f-lampiran", Static).update(lampiran)
 
     def _lampiran(self) -> tuple[str, ...]:
         """The lampiran as ticked: other entries as loaded, then the ticked recordings."""
@@ -333,7 +349,7 @@ class ComplaintForm(Vertical):
             return
         text = Text(no_wrap=True, overflow="ellipsis", end="")
         text.append(t("complaints.form_title", id=c.id), "bold")
-        text.append(" · " + status_label(t, c.status))
+        text.append(" · " + shown_status(t, c.status, c.tracking_id, self._outbox))
         text.append(" · " + t("complaints.tracking", tracking=one_line(c.tracking_id or "-", 30)))
         if self.dirty:
             text.append(" · " + t("complaints.unsaved"), "bold yellow")
@@ -475,6 +491,11 @@ class ComplaintForm(Vertical):
             self._ticked[path] = event.value
         if self.complaint is not None:
             self._show_header(self.complaint)
+
+    @on(Checkbox.Changed, "#f-anonim")
+    def _anonim_ticked(self) -> None:
+        if self.complaint is not None:
+            self._show_lampiran(self.complaint)
 
     @on(Input.Changed)
     @on(TextArea.Changed)

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from rich.text import Text
 
-from studio_console.complaints.queries import ComplaintSummary
+from studio_console.complaints.queries import ComplaintSummary, OutboxView
 from studio_console.i18n import CATALOGUE
 from studio_console.text import one_line
 from studio_console.ui.widgets.marked_list import MarkedList
 
-__all__ = ["COLOUR_STYLES", "ComplaintList", "field_label", "review_mark", "status_label"]
+__all__ = [
+    "COLOUR_STYLES",
+    "ComplaintList",
+    "field_label",
+    "review_mark",
+    "shown_status",
+    "status_label",
+]
 
 COLOUR_STYLES = {"red": "bold red", "yellow": "bold yellow", "blue": "bold dodger_blue1"}
 """How the weekly-review colours are drawn (the legend uses the same)."""
@@ -28,6 +35,26 @@ def status_label(t: Callable[..., str], status: str) -> str:
     """A status in the console's language (the raw name when the catalogue lacks it)."""
     key = f"complaints.status.{status}"
     return t(key) if key in CATALOGUE else one_line(status, 20)
+
+
+def shown_status(
+    t: Callable[..., str], status: str, tracking_id: str | None, outbox: Iterable[OutboxView]
+) -> str:
+    """The status as the screens show it: a ``siap_kirim`` complaint that has left the
+    studio (every live row sent, none waiting) but has no tracking ID yet says so ("sent to
+    the operator, awaiting the tracking ID"; "sent to 1708, awaiting LAPOR!'s reply"),
+    rather than looking like one still waiting to be sent."""
+    if status != "siap_kirim" or tracking_id:
+        return status_label(t, status)
+    live = [o for o in outbox if o.state != "dibatalkan" and o.transport != "balasan"]
+    if not live or any(o.state != "sent" for o in live):
+        return status_label(t, status)
+    sent = {o.transport for o in live}
+    if "sms1708" in sent:
+        return t("complaints.waiting.sms1708")
+    if sent == {"file"}:
+        return t("complaints.waiting.file")
+    return t("complaints.waiting.other")
 
 
 def field_label(t: Callable[..., str], name: str) -> str:
@@ -50,7 +77,7 @@ class ComplaintList(MarkedList):
         text = Text(no_wrap=True, overflow="ellipsis", end="")
         text.append_text(review_mark(c.colour))
         text.append(f" #{c.id} ", "bold")
-        text.append(status_label(t, c.status), "italic")
+        text.append(shown_status(t, c.status, c.tracking_id, c.outbox), "italic")
         if c.tracking_id:
             text.append(" ")
             text.append(one_line(c.tracking_id, 20), "bold")

@@ -39,6 +39,7 @@ from drivers.gsm.events import (
 from drivers.gsm.modem import (
     Modem,
     ModemError,
+    ModemNotReady,
     open_port_error,
     parse_cmgl,
     parse_cmgr,
@@ -836,6 +837,19 @@ def test_operations_on_a_modem_that_is_not_ready_raise_modem_error(make_modem, t
     assert "does not exist" in (m.status().last_error or "")
     with pytest.raises(ModemError):
         m.send_sms("+6281234567890", "x")
+
+
+def test_a_modem_unplugged_before_a_send_says_not_ready_and_sends_nothing(
+    vm: VirtualModem, ready_modem: Modem
+) -> None:
+    vm.unplug()
+    assert ready_modem.wait_state("reconnecting", WAIT)
+    with pytest.raises(ModemNotReady) as raised:
+        ready_modem.send_sms("+6281234567890", "x")
+    assert isinstance(raised.value, ModemError) and raised.value.cause is None
+    assert raised.value.state == "reconnecting"
+    assert str(raised.value) == "modem not ready (reconnecting)"
+    assert vm.sent == []
 
 
 def test_hangup_falls_back_to_ath_and_cend_ends_the_call(scripted, make_modem, events) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import json
 import re
 import sqlite3
@@ -369,3 +371,219 @@ def test_kategori_and_instansi_outside_the_configured_lists_are_refused(store):
         update(store, cid, kategori="Lingkungan", instansi="Dinas Lingkungan Hidup", **lists).kategori
         == "Lingkungan"
     )
+
+
+# ---------------------------------------------------------------- every reporter, every transport
+OTHER = "+6285712345678"
+OTHER_FORMS = ("+6285712345678", "6285712345678", "085712345678", "0857-1234-5678", "0857 1234 5678")
+NAMES = ("budi santoso", "siti aminah")
+
+
+def two_senders(store: Store, place: str = "Kalitidu") -> tuple[int, int]:
+    """Two aired SMS about one matter from two listeners, each signing with name and number."""
+    a = aired_sms(
+        store,
+        f"Jalan {place} rusak parah. Budi Santoso 0812-3456-7890",
+        reporter_name="Budi Santoso",
+        topic="Jalan Kalitidu rusak",
+    )
+    b = aired_sms(store, f"Betul jalan {place} berlubang, Siti Aminah 085712345678", OTHER)
+    store.set_sender_name(OTHER, "Siti Aminah")  # the producer named this sender earlier
+    return a, b
+
+
+def assert_no_reporter(text: str, where: str) -> None:
+    """Neither listener's name nor any written form of either number is in ``text``."""
+    lowered = text.lower()
+    for name in NAMES:
+        assert name not in lowered, (where, name)
+    for form in (*NUMBER_FORMS, *OTHER_FORMS):
+        assert form not in text, (where, form)
+    digits = re.sub(r"\D", "", text)
+    assert "81234567890" not in digits and "85712345678" not in digits, where
+
+
+def test_the_pelapor_name_and_number_come_from_the_same_item(store):
+    a = aired_sms(store, "Jalan rusak", reporter_name=None)  # a number, no name
+    b = aired_sms(store, "Jalan berlubang", OTHER, reporter_name="Siti Aminah")
+    c = load(store, draft_from_items(store, [a, b], station=STATION, clock=clock))
+    assert c.pelapor == Pelapor(None, NUMBER)  # never Siti's name with the first number
+    assert set(c.reporters) == {Pelapor(None, NUMBER), Pelapor("Siti Aminah", OTHER)}
+    payload = to_payload(dataclasses.replace(c, anonim=False))
+    assert "reporters" not in payload and "revision" not in payload and "uid" not in payload
+
+
+def test_anonim_scrubs_every_reporter_of_items_drafted_together_or_merged(store):
+    a, b = two_senders(store)
+    together = load(store, draft_from_items(store, [a, b], station=STATION, clock=clock))
+    assert together.pelapor == Pelapor("Budi Santoso", NUMBER)
+    assert {Pelapor("Budi Santoso", NUMBER), Pelapor("Siti Aminah", OTHER)} <= set(together.reporters)
+    c, d = two_senders(store, "Ngraho")
+    first = draft_from_items(store, [c], station=STATION, clock=clock)
+    second = draft_from_items(store, [d], station=STATION, clock=clock)
+    merged = merge(store, first, [second], actor="Rina", clock=clock)
+    assert merged.pelapor == Pelapor("Budi Santoso", NUMBER)
+    assert {Pelapor("Budi Santoso", NUMBER), Pelapor("Siti Aminah", OTHER)} <= set(merged.reporters)
+    for complaint in (together, merged):
+        payload = to_payload(complaint)
+        assert "pelapor" not in payload and "reporters" not in payload
+        assert_no_reporter(json.dumps(payload, ensure_ascii=False), f"payload {complaint.id}")
+        assert payload["originals"][1].count("[disamarkan]") == 2
+    # The producer still sees both, and unticking anonim sends only the pelapor.
+    named = to_payload(dataclasses.replace(merged, anonim=False))
+    assert named["pelapor"] == {"nama": "Budi Santoso", "nomor": NUMBER} and "reporters" not in named
+
+
+def test_anonim_with_two_senders_reaches_no_transport_output(tmp_path):
+    """The real outbox worker drains a two-sender anonim complaint to the file package and to
+    the fake SIAP LAPOR! server on 127.0.0.1; the 1708 text is the transport's own fit."""
+    from studio_console.complaints.outbox import OutboxWorker
+    from studio_console.complaints.transports.file_package import FilePackageTransport
+    from studio_console.complaints.transports.http_push import HttpTransport
+    from studio_console.complaints.transports.sms1708 import Sms1708Transport
+    from tests.studio_console.complaints.lapor_server import TOKEN, LaporServer
+
+    db = tmp_path / "studio.sqlite3"
+    with Store(db, clock=clock) as store, LaporServer() as server:
+        a, b = two_senders(store)
+        cid = draft_from_items(store, [a, b], station=STATION, clock=clock)
+        complete(store, cid)
+        update(store, cid, judul="Jalan Kalitidu rusak, kata Budi Santoso")
+        mark_ready(store, cid, ["file", "http"], "Rina")
+        http = HttpTransport(server.url, environ={"STUDIO_CONSOLE_HTTP_TOKEN": TOKEN}, timeout=5.0)
+        package_folder = tmp_path / "export"
+        worker = OutboxWorker(
+            db, {"file": FilePackageTransport(package_folder, clock=clock), "http": http}, clock=clock
+        )
+        assert worker.drain_once(store) == 2
+        assert {r[0] for r in store.conn.execute("SELECT state FROM outbox")} == {"sent"}
+        (package,) = package_folder.glob("aduan-*")
+        outputs = {f.name: f.read_text(encoding="utf-8-sig") for f in package.iterdir() if f.is_file()}
+        assert {"complaints.json", "complaints.csv"} <= set(outputs)
+        assert any(name.endswith(".html") for name in outputs)
+        (request,) = server.requests
+        outputs["http body"] = request.body.decode("utf-8")
+        payload = to_payload(load(store, cid))
+        outputs["sms1708"] = Sms1708Transport(db, None).fit(payload).text
+        for where, text in outputs.items():
+            assert_no_reporter(text, where)
+        assert "[disamarkan]" in outputs["complaints.json"] and "[disamarkan]" in outputs["http body"]
+
+
+# ---------------------------------------------------------------- recordings and anonim
+def call_item(store: Store, folder, anonim: bool, name: str = "rec_call1.flac") -> tuple[int, str]:
+    """A recorded call told as an item and aired; returns (item id, recording path)."""
+    from studio_console.store import recordings as rec_store
+
+    call_id = store.call_ringing(NUMBER)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_bytes(b"fLaC" + bytes(64))
+    rec_store.add(
+        store, str(path), started_at="2026-03-06T04:00:00+00:00", samplerate=48000, channels=1,
+        fmt="flac", call_id=call_id,
+    )  # fmt: skip
+    if store.current_show() is None:
+        store.start_show("SAPA BUPATI")
+    producer = ScreeningService(store, Actor("producer", "Rina"))
+    item = producer.add_manual("Penelpon: jembatan retak", call_id=call_id)
+    return air(store, item, anonim=anonim), str(path)
+
+
+def test_an_anonim_complaint_offers_the_call_recording_but_does_not_attach_it(store, tmp_path):
+    from studio_console.complaints.builder import recording_candidates
+    from studio_console.store import recordings as rec_store
+
+    item, path = call_item(store, tmp_path / "rec", anonim=True)
+    cid = draft_from_items(store, [item], station=STATION, clock=clock)
+    c = load(store, cid)
+    assert c.anonim and c.lampiran == () and rec_store.for_complaint(store, cid) == []
+    assert [r.path for r in recording_candidates(store, cid)] == [path]  # offered, unticked
+    assert update(store, cid, lampiran=[path]).lampiran == (path,)  # ticked on purpose
+    named, named_path = call_item(store, tmp_path / "rec", anonim=False, name="rec_call2.flac")
+    other = draft_from_items(store, [named], station=STATION, clock=clock)
+    assert load(store, other).lampiran == (named_path,)  # not anonim: attached as before
+    # Merged into an anonim complaint, the default attachment does not follow.
+    merged = merge(store, cid, [other], actor="Rina", clock=clock)
+    assert merged.anonim and merged.lampiran == (path,)
+    assert [r.path for r in rec_store.for_complaint(store, cid)] == [path]
+    assert {r.path for r in recording_candidates(store, cid)} == {path, named_path}
+
+
+# ---------------------------------------------------------------- back to draft
+def refused(store: Store, text: str = "Jalan rusak") -> tuple[int, list[int]]:
+    """A complaint whose HTTP push was refused for its content, its file row still waiting."""
+    from studio_console.complaints import outbox
+
+    cid = draft_from_items(store, [aired_sms(store, text)], station=STATION, clock=clock)
+    complete(store, cid)
+    rows = mark_ready(store, cid, ["file", "http"], "Rina")
+    outbox.mark_permanent_failure(store, rows[1], "http_rejected: 422 kategori tidak dikenal")
+    return cid, rows
+
+
+def test_a_refused_complaint_goes_back_to_draft_and_is_sent_again_under_new_keys(store):
+    from studio_console.complaints import outbox
+    from studio_console.complaints.builder import reopen
+
+    cid, rows = refused(store)
+    before = load(store, cid)
+    assert before.status == "gagal_kirim" and before.revision == 0
+    old_keys = [outbox.get(store, r).idempotency_key for r in rows]
+    assert old_keys == [idempotency_key(before, "file"), idempotency_key(before, "http")]
+    seed = f"{before.uid}:{cid}:http".encode()  # revision 0: the keys it always had
+    assert old_keys[1] == f"{cid}-http-{hashlib.sha256(seed).hexdigest()[:20]}"
+    c = reopen(store, cid, actor="Rina", clock=clock)
+    assert (c.status, c.revision) == ("draft", 1)
+    assert [outbox.get(store, r).state for r in rows] == ["dibatalkan", "dibatalkan"]
+    assert outbox.due(store, datetime(2030, 1, 1, tzinfo=UTC)) == []  # the worker never picks them
+    with pytest.raises(ComplaintError, match="only failed rows"):
+        outbox.retry(store, rows[1], actor="Rina")
+    audit = store.conn.execute(
+        "SELECT entity, action, from_state, to_state, actor FROM audit "
+        "WHERE action IN ('cancelled', 'reopened') ORDER BY id"
+    ).fetchall()
+    assert audit == [
+        ("outbox", "cancelled", "pending", "dibatalkan", "Rina"),
+        ("outbox", "cancelled", "gagal_kirim", "dibatalkan", "Rina"),
+        ("complaint", "reopened", "gagal_kirim", "draft", "Rina"),
+    ]
+    update(store, cid, kategori="Jalan dan jembatan")  # the fix
+    new_rows = mark_ready(store, cid, ["file", "http"], "Rina")  # no UNIQUE clash
+    new_keys = [outbox.get(store, r).idempotency_key for r in new_rows]
+    assert not set(new_keys) & set(old_keys)
+    assert new_keys == [idempotency_key(load(store, cid), t) for t in ("file", "http")]
+    assert all(re.fullmatch(rf"{cid}-(file|http)-[0-9a-f]{{20}}", k) for k in new_keys)
+    assert [r.id for r in outbox.due(store, datetime(2030, 1, 1, tzinfo=UTC))] == new_rows
+    assert "revision" not in to_payload(load(store, cid))
+
+
+def test_back_to_draft_is_refused_once_anything_may_have_reached_a_destination(store):
+    from studio_console.complaints import outbox
+    from studio_console.complaints.builder import reopen
+
+    cid, rows = refused(store)
+    outbox.claim(store, rows[0], datetime(2030, 1, 1, tzinfo=UTC))  # the file row is being written
+    with pytest.raises(ComplaintError, match="file row is sending"):
+        reopen(store, cid, actor="Rina")
+    outbox.mark_sent(store, rows[0], {"package": "x"})
+    with pytest.raises(ComplaintError, match="file row is sent"):
+        reopen(store, cid, actor="Rina")
+    assert load(store, cid).status == "gagal_kirim" and outbox.get(store, rows[1]).state == "gagal_kirim"
+    # An SMS begun (it may have gone) blocks it too, even with its row failed.
+    other = draft_from_items(store, [aired_sms(store, "Lampu mati")], station=STATION, clock=clock)
+    complete(store, other)
+    (sms_row,) = mark_ready(store, other, ["sms1708"], "Rina")
+    store.begin_sent(
+        "1708", "BJN Lampu mati", purpose="lapor", related_id=other,
+        idempotency_key=outbox.get(store, sms_row).idempotency_key,
+    )  # fmt: skip
+    outbox.mark_permanent_failure(store, sms_row, "sms_uncertain: the SMS may already have gone")
+    with pytest.raises(ComplaintError, match="sms1708 SMS was begun"):
+        reopen(store, other, actor="Rina")
+    draft = draft_from_items(store, [aired_sms(store, "Sampah")], station=STATION, clock=clock)
+    with pytest.raises(ComplaintError, match="is draft"):
+        reopen(store, draft, actor="Rina")
+    set_tracking(store, cid, "LAPOR-1", "terkirim", actor="Rina")
+    with pytest.raises(ComplaintError, match="is terkirim"):
+        reopen(store, cid, actor="Rina")

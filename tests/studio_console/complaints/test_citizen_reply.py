@@ -172,7 +172,8 @@ def test_the_same_exactly_once_rule_as_the_sms_to_1708(rig):
     send(rig, t, cid)
     assert len(rig.vm.sent) == 1
     with pytest.raises(TransientError, match="not ready"):
-        CitizenReplyTransport(rig.db, None).send(to_payload(load(rig.store, tracked(rig.store, OTHER))), "k")
+        other = tracked(rig.store, OTHER, tracking="1916450")
+        CitizenReplyTransport(rig.db, None).send(to_payload(load(rig.store, other)), "k")
 
 
 def test_through_the_outbox_the_balasan_row_is_sent(rig):

@@ -534,21 +534,44 @@ def test_retry_all_failed_and_by_transport(studio, capsys):
     assert states == {one: "pending", two: "pending"}
 
 
-def test_retry_of_an_sms_row_releases_the_cut_short_intent_first(studio, capsys):
+def test_retry_of_an_sms_that_may_have_gone_needs_resend_uncertain(studio, capsys):
     """An SMS to 1708 whose send was cut short leaves its intent ``sending`` and the row
-    refused; the operator's retry marks the intent abandoned (so it is sent again), then
-    queues the row. A row without such an intent is simply queued."""
+    refused. A plain retry is refused and changes nothing; ``--all-failed`` skips it with a
+    line saying why and queues the others; ``--resend-uncertain`` marks the intent abandoned
+    (so it is sent again) and queues the row. A row without such an intent is simply queued."""
     cid = failed_complaint(studio, capsys, "Lewat SMS", transports=("sms1708",))
+    plain = failed_complaint(studio, capsys, "Lewat berkas")
     with studio.store() as store:
         (row,) = outbox.rows_for(store, cid)
+        (other,) = outbox.rows_for(store, plain)
         sent_id = store.begin_sent(
             "1708", "BJN Lewat SMS", purpose="lapor", related_id=cid, idempotency_key=row.idempotency_key
         )
+        begun = store.sent_by_key(row.idempotency_key).created_at
+        with pytest.raises(outbox.UncertainSmsError) as refused:
+            outbox.retry(store, row.id, actor="Rina")
+        assert (refused.value.idempotency_key, refused.value.begun_at) == (row.idempotency_key, begun)
     code, out, err = studio.run(capsys, "retry", str(cid))
+    assert code == 2 and out == ""
+    assert "may already have gone" in err and "--resend-uncertain" in err and begun in err
+    with studio.store() as store:
+        assert store.sent_by_key(row.idempotency_key).state == "sending"
+        assert outbox.get(store, row.id).state == "gagal_kirim"
+
+    code, out, err = studio.run(capsys, "retry", "--all-failed")
+    assert code == 0
+    assert out.splitlines() == [
+        f"outbox row {row.id} (complaint {cid}, sms1708) skipped: its SMS was begun at {begun} and may "
+        f"already have gone; check, then `complaints retry {cid} --resend-uncertain`",
+        f"outbox row {other.id} (complaint {plain}, file) queued again",
+    ]
+    assert err.strip() == "1 row(s) skipped: their SMS may already have gone"
+
+    code, out, err = studio.run(capsys, "retry", str(cid), "--resend-uncertain")
     assert code == 0 and err == ""
     assert out.splitlines() == [
-        f"outbox row {row.id}: the SMS cut short is marked abandoned; it is sent again",
-        f"outbox row {row.id} (complaint {cid}, sms1708) queued again",
+        f"outbox row {row.id} (complaint {cid}, sms1708) queued again "
+        "(the SMS that may have gone is released and sent again)",
     ]
     with studio.store() as store:
         assert store.sent_by_key(row.idempotency_key).state == "abandoned"
@@ -563,6 +586,27 @@ def test_retry_of_an_sms_row_releases_the_cut_short_intent_first(studio, capsys)
     code, out, err = studio.run(capsys, "retry", str(cid))
     assert code == 0 and err == ""
     assert out.splitlines() == [f"outbox row {row.id} (complaint {cid}, sms1708) queued again"]
+
+
+def test_set_tracking_replaces_only_when_asked_and_never_takes_another_complaints_id(studio, capsys):
+    first = failed_complaint(studio, capsys, "Jalan rusak")
+    second = failed_complaint(studio, capsys, "Lampu mati")
+    assert studio.run(capsys, "set-tracking", str(first), "1916449")[0] == 0
+    code, out, err = studio.run(capsys, "set-tracking", str(first), "1916450")
+    assert code == 2 and f"complaint {first} already has tracking ID 1916449" in err
+    code, out, err = studio.run(capsys, "set-tracking", str(first), "1916450", "--replace")
+    assert code == 0 and "tracking 1916450" in out
+    code, out, err = studio.run(capsys, "set-tracking", str(second), "1916450")
+    assert code == 2 and f"already complaint {first}'s" in err
+    assert studio.run(capsys, "set-tracking", str(second), "1916450", "--force")[0] == 0
+    with studio.store() as store:
+        assert load(store, first).tracking_id == load(store, second).tracking_id == "1916450"
+        audit = store.conn.execute(
+            "SELECT action, detail FROM audit WHERE entity = 'complaint' AND entity_id = ? "
+            "AND action LIKE 'tracking%' ORDER BY id",
+            (first,),
+        ).fetchall()
+    assert audit == [("tracking", "1916449"), ("tracking_replaced", "1916449"), ("tracking", "1916450")]
 
 
 # ---------------------------------------------------------------- send

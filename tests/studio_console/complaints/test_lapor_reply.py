@@ -18,11 +18,16 @@ import pytest
 from drivers.gsm.modem import Modem
 from drivers.gsm.pdu import decode, encode_deliver
 from drivers.gsm.virtual import LAPOR_REPLY, VirtualModem
-from studio_console.complaints.builder import draft_from_items, load, mark_ready, update
-from studio_console.complaints.lapor_reply import LaporReplyMatcher, same_short_number
+from studio_console.complaints.builder import draft_from_items, load, mark_ready, set_tracking, update
+from studio_console.complaints.lapor_reply import REPLY_WINDOW, LaporReplyMatcher, same_short_number
 from studio_console.complaints.model import to_payload
-from studio_console.complaints.outbox import OutboxWorker, rows_for
-from studio_console.complaints.transports.citizen_reply import CitizenReplyTransport
+from studio_console.complaints.outbox import OutboxWorker, claim, due, get, record_deferral, rows_for
+from studio_console.complaints.transports.citizen_reply import (
+    CATCH_UP,
+    CitizenReplyTransport,
+    queue_missing,
+    start_hook,
+)
 from studio_console.complaints.transports.sms1708 import Sms1708Transport, delivery_state, fit_message
 from studio_console.config import ExportSettings
 from studio_console.ingest import IngestService
@@ -109,16 +114,16 @@ def test_the_lapor_number_is_recognised_in_its_written_forms(a, b, same):
     assert same_short_number(a, b) is same
 
 
-def test_replies_go_to_the_oldest_waiting_complaints_in_order(store, clock):
+def test_each_reply_goes_to_the_sms_sent_one_at_a_time_before_it(store, clock):
     first, second = ready(store, "Jalan rusak"), ready(store, "Lampu mati")
     sent_to_lapor(store, first, 1)
-    clock.advance(5)
-    sent_to_lapor(store, second, 2)
     clock.advance(30)
     matcher = LaporReplyMatcher()
     one = receive(store, REPLY.format(n=1916449))
     assert matcher.match(store, one) == first
     clock.advance(5)
+    sent_to_lapor(store, second, 2)  # the transport sends the next one after the reply
+    clock.advance(30)
     two = receive(store, REPLY.format(n=1916450))
     assert matcher.match(store, two) == second
     assert (load(store, first).tracking_id, load(store, first).status) == ("1916449", "terkirim")
@@ -185,11 +190,12 @@ def test_a_reply_that_arrived_before_the_send_matches_nothing(store, clock):
 def test_a_repeated_reply_files_its_id_once(store, clock):
     first, second = ready(store), ready(store, "Lampu mati")
     sent_to_lapor(store, first, 1)
-    sent_to_lapor(store, second, 2)
     clock.advance(10)
     matcher = LaporReplyMatcher()
     assert matcher.match(store, receive(store, REPLY.format(n=1916449))) == first
-    clock.advance(60)
+    clock.advance(5)
+    sent_to_lapor(store, second, 2)
+    clock.advance(55)
     again = receive(store, REPLY.format(n=1916449))  # LAPOR! sends it a second time
     assert matcher.match(store, again) == first
     assert load(store, second).tracking_id is None
@@ -222,16 +228,111 @@ def test_the_pattern_and_number_come_from_the_settings(store, clock):
 def test_the_citizen_reply_is_queued_only_when_it_is_on(store, clock):
     off, on = ready(store), ready(store, "Lampu mati")
     sent_to_lapor(store, off, 1)
-    sent_to_lapor(store, on, 2)
     clock.advance(5)
     LaporReplyMatcher.from_settings(ExportSettings()).match(store, receive(store, REPLY.format(n=11111)))
     assert [r.transport for r in rows_for(store, off)] == ["sms1708"]
+    sent_to_lapor(store, on, 2)
+    clock.advance(5)
     export = dataclasses.replace(ExportSettings(), citizen_reply=True)
     LaporReplyMatcher.from_settings(export).match(store, receive(store, REPLY.format(n=22222)))
     assert [(r.transport, r.state) for r in rows_for(store, on)] == [
         ("sms1708", "pending"),
         ("balasan", "pending"),
     ]
+
+
+def test_a_never_answered_sms_does_not_shift_later_replies(store, clock):
+    silent, answered, third = ready(store), ready(store, "Lampu mati"), ready(store, "Banjir")
+    matcher = LaporReplyMatcher()
+    sent_to_lapor(store, silent, 1)  # LAPOR! never answers this one
+    clock.advance(REPLY_WINDOW.total_seconds() + 60)  # the transport waited out the window
+    sent_to_lapor(store, answered, 2)
+    clock.advance(20)
+    assert matcher.match(store, receive(store, REPLY.format(n=1916450))) == answered
+    clock.advance(10)
+    sent_to_lapor(store, third, 3)
+    clock.advance(20)
+    assert matcher.match(store, receive(store, REPLY.format(n=1916451))) == third
+    assert load(store, silent).tracking_id is None and load(store, silent).status == "siap_kirim"
+    assert (load(store, answered).tracking_id, load(store, third).tracking_id) == ("1916450", "1916451")
+
+
+def test_a_late_reply_stays_in_the_inbox_for_a_person(store, clock):
+    cid = ready(store)
+    sent_to_lapor(store, cid, 1)
+    clock.advance(REPLY_WINDOW.total_seconds() + 1)
+    late = receive(store, REPLY.format(n=1916449))
+    assert LaporReplyMatcher().match(store, late) is None
+    assert item_state(store, late) == "new"
+    assert load(store, cid).tracking_id is None and load(store, cid).status == "siap_kirim"
+
+
+def test_an_sms_whose_delivery_failed_is_skipped(store, clock):
+    undelivered, delivered = ready(store), ready(store, "Lampu mati")
+    sent = sent_to_lapor(store, undelivered, 1)
+    store.conn.execute("UPDATE sent_parts SET status = 65 WHERE sent_id = ?", (sent,))  # 0x41: rejected
+    clock.advance(5)
+    sent_to_lapor(store, delivered, 2)
+    clock.advance(20)
+    assert LaporReplyMatcher().match(store, receive(store, REPLY.format(n=1916449))) == delivered
+    assert load(store, undelivered).tracking_id is None
+
+
+def test_a_reply_with_an_id_another_complaint_has_stays_in_the_inbox(store, clock):
+    owner, waiting = ready(store), ready(store, "Lampu mati")
+    set_tracking(store, owner, "1916449", "terkirim", actor="Rina")
+    sent_to_lapor(store, waiting, 1)
+    clock.advance(20)
+    reply = receive(store, REPLY.format(n=1916449))
+    assert LaporReplyMatcher().match(store, reply) is None
+    assert item_state(store, reply) == "new"
+    assert load(store, waiting).tracking_id is None and load(store, waiting).status == "siap_kirim"
+
+
+def test_the_reply_makes_the_deferred_sms_to_1708_due_at_once(store, clock):
+    first, second = ready(store), ready(store, "Lampu mati")
+    sent_to_lapor(store, first, 1)
+    [row] = rows_for(store, second)
+    token = claim(store, row.id, clock())
+    record_deferral(store, row.id, clock() + REPLY_WINDOW, "sms_awaiting_reply: test", clock(), token=token)
+    assert row.id not in [r.id for r in due(store, clock(), transports=["sms1708"])]
+    clock.advance(40)
+    assert LaporReplyMatcher().match(store, receive(store, REPLY.format(n=1916449))) == first
+    assert [r.id for r in due(store, clock(), transports=["sms1708"]) if r.complaint_id == second] == [row.id]
+
+
+def test_a_reply_filed_before_its_citizen_reply_was_queued_queues_it_when_repeated(store, clock):
+    """A crash after filing the ID and before queuing the citizen's reply (the old order;
+    now both happen in one transaction) is caught up by LAPOR!'s repeat and by the sweep."""
+    cid = ready(store)
+    sent_to_lapor(store, cid, 1)
+    clock.advance(10)
+    assert LaporReplyMatcher().match(store, receive(store, REPLY.format(n=1916449))) == cid  # reply off
+    assert [r.transport for r in rows_for(store, cid)] == ["sms1708"]
+    on = dataclasses.replace(ExportSettings(), citizen_reply=True)
+    clock.advance(60)
+    assert LaporReplyMatcher.from_settings(on).match(store, receive(store, REPLY.format(n=1916449))) == cid
+    assert [r.transport for r in rows_for(store, cid)] == ["sms1708", "balasan"]
+    assert LaporReplyMatcher.from_settings(on).match(store, receive(store, REPLY.format(n=1916449))) == cid
+    assert [r.transport for r in rows_for(store, cid)] == ["sms1708", "balasan"]  # once
+
+
+def test_the_sweep_queues_missing_citizen_replies_of_recent_system_ids_only(store, clock):
+    on = dataclasses.replace(ExportSettings(), citizen_reply=True)
+    old, by_hand, recent = ready(store), ready(store, "Lampu mati"), ready(store, "Banjir")
+    for cid, n in ((old, 1), (recent, 2)):
+        sent_to_lapor(store, cid, n)
+        clock.advance(10)
+        LaporReplyMatcher().match(store, receive(store, REPLY.format(n=1916440 + n)))
+        clock.advance(REPLY_WINDOW.total_seconds())
+        if cid == old:
+            clock.advance(CATCH_UP.total_seconds())
+    set_tracking(store, by_hand, "1916449", "terkirim", actor="Rina")
+    assert queue_missing(store, ExportSettings()) == []  # off
+    [queued] = queue_missing(store, on)
+    assert get(store, queued).complaint_id == recent
+    assert queue_missing(store, on) == []
+    assert start_hook(ExportSettings()) is None and start_hook(on)(store) == []
 
 
 # ---------------------------------------------------------------- end to end
@@ -361,6 +462,35 @@ def test_with_the_citizen_reply_on_the_listener_is_told_the_tracking_id_once(mak
     ]
     assert len([s for s in rig.vm.sent if s.recipient == "1708"]) == 1
     assert load(rig.screen, cid).status == "terkirim"
+
+
+def test_two_complaints_ready_at_once_go_to_1708_one_after_the_others_reply(make_rig):
+    rig = make_rig()
+    first = rig.complaint("Jalan di depan balai desa Luwihaji rusak parah")
+    second = rig.complaint("Lampu PJU mati sudah seminggu di jalan desa")
+    mark_ready(rig.screen, first, ["sms1708"])
+    mark_ready(rig.screen, second, ["sms1708"])
+    rig.worker.wake()
+    done = wait_until(
+        lambda: (
+            (a := load(rig.screen, first)).tracking_id
+            and (b := load(rig.screen, second)).tracking_id
+            and (a, b)
+        ),
+        25,
+        what="both tracking IDs from LAPOR!'s replies",
+    )
+    assert (done[0].tracking_id, done[1].tracking_id) == ("1916449", "1916450")
+    assert [s.text.split()[1] for s in rig.vm.sent if s.recipient == "1708"] == ["Jalan", "Lampu"]
+    [row] = rows_for(rig.screen, second)
+    history = [
+        r[0]
+        for r in rig.screen.conn.execute(
+            "SELECT result FROM outbox_attempts WHERE outbox_id = ? ORDER BY id", (row.id,)
+        )
+    ]
+    assert history[0] == "deferred" and history[-1] == "sent" and "transient" not in history
+    assert row.attempts == 1  # the wait was not an attempt
 
 
 class BrokenMatcher:

@@ -22,6 +22,7 @@ from studio_console.complaints.outbox import (
     BACKOFF_CAP,
     LEASE_SECONDS,
     MAX_ATTEMPTS,
+    Deferred,
     OutboxWorker,
     PermanentError,
     Receipt,
@@ -33,7 +34,9 @@ from studio_console.complaints.outbox import (
     mark_permanent_failure,
     mark_sent,
     record_attempt,
+    resume_deferred,
     retry,
+    send_one,
 )
 from studio_console.store import Store
 from tests.studio_console.complaints.test_builder import STATION, aired_sms, complete
@@ -285,3 +288,92 @@ def test_a_stopped_worker_leaves_pending_rows_for_the_next_start(store, clock):
     with OutboxWorker(store.path, [remote], clock, poll=0.05):
         wait_for(lambda: load(store, cid).status == "terkirim", "sent after the restart")
     assert len(set(remote.calls)) == 1
+
+
+# ---------------------------------------------------------------- the claim is a token
+class StalledRemote(FakeRemote):
+    """Test double: a remote whose answer comes after the lease ran out; meanwhile another
+    worker (a second connection) claims the row and sends it. ``outcome`` is what the slow
+    send finally ends with."""
+
+    def __init__(self, store_path, clock: Clock, outcome: str) -> None:
+        super().__init__()
+        self.store_path = store_path
+        self.clock = clock
+        self.outcome = outcome
+
+    def send(self, payload: dict[str, Any], idempotency_key: str) -> Receipt:
+        self.clock.advance(LEASE_SECONDS + 1)
+        with Store(self.store_path, clock=self.clock) as other:
+            [row] = due(other, self.clock())
+            assert send_one(other, row, FakeRemote(), self.clock()) == "sent"
+        if self.outcome == "transient":
+            raise TransientError("timed out")
+        if self.outcome == "permanent":
+            raise PermanentError("422 too late")
+        return Receipt(tracking_id="LPR-LATE")
+
+
+@pytest.mark.parametrize("outcome", ["transient", "permanent", "sent"])
+def test_a_worker_whose_lease_ran_out_cannot_overwrite_the_row_another_worker_finished(store, clock, outcome):
+    cid = ready(store)
+    [row] = due(store, clock())
+    assert send_one(store, row, StalledRemote(store.path, clock, outcome), clock()) is None  # dropped
+    after = get(store, row.id)
+    assert (after.state, after.attempts, after.last_error, after.next_attempt_at) == ("sent", 1, None, None)
+    assert attempts(store, row.id) == ["sent"]  # one attempt on record: the other worker's
+    complaint = load(store, cid)
+    assert (complaint.status, complaint.tracking_id) == ("terkirim", "LPR-0001")
+    assert store.conn.execute(
+        "SELECT count(*) FROM audit WHERE action IN ('gave_up', 'refused', 'send_failed', 'tracking_other')"
+    ).fetchone() == (0,)
+
+
+def test_the_claim_token_is_the_lease_and_a_late_holder_changes_nothing(store, clock):
+    ready(store)
+    [row] = due(store, clock())
+    first = claim(store, row.id, clock())
+    assert first is not None and get(store, row.id).next_attempt_at == first
+    assert claim(store, row.id, clock()) is None  # held
+    clock.advance(LEASE_SECONDS + 1)
+    second = claim(store, row.id, clock())
+    assert second is not None and second != first
+    # While the second worker holds it, the first one's late results are dropped ...
+    assert record_attempt(store, row.id, "transient", "late", clock(), token=first) is None
+    assert mark_sent(store, row.id, Receipt("LPR-A"), token=first) is None
+    assert mark_permanent_failure(store, row.id, "late", token=first) is None
+    assert (get(store, row.id).state, get(store, row.id).next_attempt_at) == ("sending", second)
+    # ... and the holder's own result is recorded.
+    failed = record_attempt(store, row.id, "transient", "503", clock(), token=second)
+    assert failed is not None and (failed.state, failed.attempts) == ("pending", 1)
+    assert attempts(store, row.id) == ["transient"]
+
+
+class Waiting(FakeRemote):
+    """Test double: a transport that asks to wait (as the SMS to 1708 does for LAPOR!'s reply)."""
+
+    def __init__(self, until: datetime) -> None:
+        super().__init__()
+        self.until = until
+
+    def send(self, payload: dict[str, Any], idempotency_key: str) -> Receipt:
+        raise Deferred(self.until, "sms_awaiting_reply: waiting for the previous reply")
+
+
+def test_a_deferred_row_waits_without_counting_an_attempt_and_shows_why(store, clock):
+    cid = ready(store)
+    [row] = due(store, clock())
+    until = clock() + timedelta(minutes=10)
+    worker = OutboxWorker(store.path, [Waiting(until)], clock)
+    assert worker.drain_once(store) == 1
+    assert (worker.deferred, worker.failed_attempts, worker.sent) == (1, 0, 0)
+    after = get(store, row.id)
+    assert (after.state, after.attempts, after.last_error) == ("pending", 0, None)
+    assert datetime.fromisoformat(after.next_attempt_at) == until
+    assert store.conn.execute(
+        "SELECT result, error FROM outbox_attempts WHERE outbox_id = ?", (row.id,)
+    ).fetchall() == [("deferred", "sms_awaiting_reply: waiting for the previous reply")]
+    assert worker.drain_once(store) == 0  # not due before `until`
+    assert resume_deferred(store, "http", clock()) == 1  # what it waited for happened
+    assert OutboxWorker(store.path, [FakeRemote()], clock).drain_once(store) == 1
+    assert load(store, cid).status == "terkirim" and get(store, row.id).attempts == 1

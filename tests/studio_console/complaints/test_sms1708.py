@@ -14,7 +14,7 @@ import sys
 import textwrap
 import unicodedata
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -26,16 +26,28 @@ from drivers.gsm.modem import Modem
 from drivers.gsm.pdu import decode, encode_status_report, encode_submit
 from drivers.gsm.virtual import VirtualModem
 from studio_console.complaints.builder import draft_from_items, idempotency_key, load, mark_ready, update
+from studio_console.complaints.lapor_reply import REPLY_WINDOW
 from studio_console.complaints.model import to_payload
-from studio_console.complaints.outbox import PermanentError, TransientError, get, retry, send_one
+from studio_console.complaints.outbox import (
+    Deferred,
+    PermanentError,
+    TransientError,
+    UncertainSmsError,
+    get,
+    retry,
+    send_one,
+)
 from studio_console.complaints.transports.sms1708 import (
+    AWAITING_REPLY,
     GSM7_LIMIT,
     MIN_ISI,
     UCS2_LIMIT,
+    UNCERTAIN,
     Sms1708Transport,
     delivery_state,
     fit_message,
     fit_text,
+    is_uncertain,
     release_uncertain,
 )
 from studio_console.config import ExportSettings
@@ -458,3 +470,90 @@ def test_a_refused_intent_reads_as_not_sent(tmp_path):
         with pytest.raises(ValueError):
             store.begin_sent("1708", "BJN x", purpose="lapor", related_id=7, idempotency_key="k2")
             store.begin_sent("1708", "BJN x", purpose="lapor", related_id=7, idempotency_key="k2")
+
+
+# ---------------------------------------------------------------- the modem goes between check and send
+class UnpluggedAfterTheCheck:
+    """The real modem driver, unplugged (on the virtual modem) right after the transport
+    read its state: a test hook for timing only, as no modem can be pulled out on cue
+    between two lines of code. Everything else is the real driver."""
+
+    def __init__(self, rig: ModemRig) -> None:
+        self.rig = rig
+
+    @property
+    def state(self) -> str:
+        seen = self.rig.modem.state
+        self.rig.vm.unplug()
+        assert self.rig.modem.wait_state("reconnecting", 15)
+        return seen
+
+    def send_sms(self, number: str, text: str, request_status_report: bool = False) -> list[int]:
+        return self.rig.modem.send_sms(number, text, request_status_report)
+
+
+def test_a_modem_unplugged_between_the_check_and_the_send_is_not_sent_and_tried_again(rig):
+    cid = rig.ready_complaint()
+    transport = Sms1708Transport(rig.db, UnpluggedAfterTheCheck(rig))
+    with pytest.raises(TransientError, match=r"not ready \(reconnecting\)"):
+        transport.send(rig.payload(cid), rig.key(cid))
+    assert [r[6] for r in rig.sent_rows()] == ["failed"]  # nothing went: not "may have gone"
+    assert rig.vm.sent == []
+    rig.vm.replug()
+    assert rig.modem.wait_ready(15)
+    Sms1708Transport(rig.db, rig.modem).send(rig.payload(cid), rig.key(cid))
+    assert len(rig.vm.sent) == 1 and [r[6] for r in rig.sent_rows()] == ["sent"]
+
+
+def test_an_uncertain_send_fails_the_row_with_the_sms_uncertain_code(rig):
+    cid = rig.ready_complaint()
+    rig.store.begin_sent("1708", "x", purpose="lapor", related_id=cid, idempotency_key=rig.key(cid))
+    [row] = rig.store.conn.execute("SELECT id FROM outbox WHERE complaint_id = ?", (cid,)).fetchall()
+    assert (
+        send_one(rig.store, get(rig.store, row[0]), Sms1708Transport(rig.db, rig.modem), clock())
+        == "gagal_kirim"
+    )
+    error = get(rig.store, row[0]).last_error
+    assert error.startswith(f"{UNCERTAIN}: ") and is_uncertain(error)
+    assert not is_uncertain("TransientError: the modem is not ready (reconnecting)") and not is_uncertain(
+        None
+    )
+    with pytest.raises(UncertainSmsError):
+        retry(rig.store, row[0], actor="Rina")
+    assert retry(rig.store, row[0], actor="Rina", resend_uncertain=True).state == "pending"
+    assert rig.store.sent_by_key(rig.key(cid)).state == "abandoned"
+
+
+# ---------------------------------------------------------------- one complaint at a time
+class MovingClock:
+    """A clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2026, 3, 6, 5, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def test_the_next_complaint_waits_for_the_reply_window_of_the_previous_one(rig):
+    moving = MovingClock()
+    first, second = rig.ready_complaint("Jalan rusak di Luwihaji"), rig.ready_complaint("Lampu PJU mati")
+    transport = Sms1708Transport(rig.db, rig.modem, clock=moving)
+    transport.send(rig.payload(first), rig.key(first))
+    moving.now += timedelta(minutes=5)
+    with pytest.raises(Deferred) as waiting:
+        transport.send(rig.payload(second), rig.key(second))
+    assert waiting.value.until == datetime(2026, 3, 6, 5, 0, tzinfo=UTC) + REPLY_WINDOW
+    assert (
+        waiting.value.reason.startswith(f"{AWAITING_REPLY}: ")
+        and f"complaint {first}" in waiting.value.reason
+    )
+    assert len(rig.vm.sent) == 1
+    # The first complaint sent again (same key) is not held back: it is already sent.
+    assert transport.send(rig.payload(first), rig.key(first)).detail["already_sent"] is True
+    moving.now = waiting.value.until  # no reply within the window: the next one goes
+    transport.send(rig.payload(second), rig.key(second))
+    assert [s.text.split(" Lokasi")[0] for s in rig.vm.sent] == [
+        "BJN Jalan rusak di Luwihaji.",
+        "BJN Lampu PJU mati.",
+    ]

@@ -20,7 +20,7 @@ from textual.widgets import Checkbox, Input, Select, TextArea
 from drivers.gsm.pdu import decode, encode_deliver
 from studio_console.complaints import outbox
 from studio_console.complaints.builder import draft_from_items, item_ids, load, mark_ready, update
-from studio_console.complaints.model import to_payload
+from studio_console.complaints.model import TRACKED_STATUSES, to_payload
 from studio_console.complaints.queries import outbox_of
 from studio_console.config import ExportSettings, Settings, StudioSettings
 from studio_console.i18n import CATALOGUE
@@ -190,6 +190,41 @@ def test_builder_refusals_are_put_in_the_console_language():
     assert localize_error(t, Exception("something new")) == "Gagal: something new"
 
 
+def test_transport_errors_are_put_in_the_console_language_and_unknown_ones_say_so():
+    from studio_console.i18n import Translator
+    from studio_console.ui.widgets.outbox_panel import error_label
+
+    t = Translator("id")
+    for error, said in (
+        ("sms_uncertain: the SMS to 1708 may already have gone: the console stopped", "SMS mungkin sudah"),
+        (
+            "TransientError: the modem is not ready (absent); the SMS to 1708 waits",
+            "modem belum siap (absent)",
+        ),
+        ("TransientError: the modem refused the SMS to 1708: +CMS ERROR 500", "modem menolak SMS"),
+        ("HTTP 422 from lapor.example:443: kategori tidak dikenal", "server menolak aduan (HTTP 422)"),
+        (
+            "HTTP 401 from h:443: the bearer token in LAPOR_TOKEN was refused: x",
+            "variabel lingkungan LAPOR_TOKEN",
+        ),
+        ("TransientError: HTTP 503 from h:443: sibuk", "server sedang bermasalah (HTTP 503)"),
+        ("TransientError: no answer from h:443 within 15 s", "server tidak menjawab tepat waktu"),
+        ("TransientError: connection to h:443 refused", "koneksi ke server gagal"),
+        ("TransientError: cannot write the package in /srv/x: No space left", "berkas tidak bisa ditulis"),
+        ("sms_awaiting_reply: waiting for LAPOR!'s reply", "menunggu balasan LAPOR!"),
+    ):
+        assert error_label(t, error) == (error_label(t, error)[0], True) and said in error_label(t, error)[0]
+    assert error_label(t, "[b]sesuatu yang baru") == ("galat lain (teks asli di bawah)", False)
+    assert error_label(Translator("en"), "HTTP 422 from h:1: x")[0].startswith("the server refused")
+    assert localize_error(t, Exception("a rahasia complaint cannot go by SMS to 1708: no flag")) == (
+        "Aduan rahasia tidak dikirim lewat SMS 1708."
+    )
+    assert localize_error(t, Exception("complaint 4 cannot go back to draft: its http row is sent, so")) == (
+        "Aduan #4 tidak bisa kembali ke draf: pengiriman HTTP (SIAP LAPOR!) terkirim, jadi tujuan "
+        "mungkin sudah menerimanya. Isi no. lacak/status saja (F8)."
+    )
+
+
 # --------------------------------------------------------------------------- drafting
 async def test_the_producer_opens_the_screen_and_drafts_from_one_aired_item(tmp_path):
     db = tmp_path / "studio.sqlite3"
@@ -216,6 +251,7 @@ async def test_the_producer_opens_the_screen_and_drafts_from_one_aired_item(tmp_
 
         found = [hit.text async for hit in ComplaintCommands(screen).discover()]
         assert "Buat aduan" in found and "Siap kirim" in found and "Kirim ulang" in found
+        assert "Kembali ke draf" in found
         hits = [hit async for hit in ComplaintCommands(screen).search("siap kirim")]
         await hits[0].command()  # the palette runs the action: missing fields are named
         await pilot.pause()
@@ -525,7 +561,14 @@ async def test_tracking_id_and_status_are_set_by_hand(tmp_path):
         screen = await open_complaints(pilot)
         await pilot.press("f8")
         tracking = await dialog(pilot, TrackingDialog)
-        assert tracking.query_one(Select).value == "siap_kirim"
+        select = tracking.query_one(Select)
+        assert select.value == Select.NULL  # siap_kirim is not set by hand
+        offered = [value for _, value in select._options if value != Select.NULL]
+        assert offered == list(TRACKED_STATUSES)
+        assert not {"draft", "siap_kirim", "gagal_kirim"} & set(offered)
+        await pilot.press("ctrl+s")  # no status chosen: stays open
+        await pilot.pause()
+        assert app.screen is tracking
         tracking.query_one("#tracking", Input).value = "4021773"
         tracking.query_one(Select).value = "diverifikasi"
         await pilot.press("ctrl+s")
@@ -793,3 +836,273 @@ def test_complaints_screen_snapshot(snap_compare, tmp_path):
         await pilot.pause()
 
     assert snap_compare(app, run_before=open_it, terminal_size=(120, 40))
+
+
+# --------------------------------------------------------------------------- review fixes
+def ready_complaint(
+    db, transports: list[str], text: str = "Jalan rusak", **extra: Any
+) -> tuple[int, list[int]]:
+    """A complete complaint marked ready for ``transports``; returns (id, outbox row ids)."""
+    (item,) = aired(db, text)
+    with open_store(db) as store:
+        cid = draft_from_items(store, [item], station=STATION)
+    complete(db, cid, **extra)
+    with open_store(db) as store:
+        return cid, mark_ready(store, cid, transports, actor="Rina")
+
+
+def begin_sms(db, outbox_id: int, complaint_id: int, purpose: str = "lapor") -> int:
+    """The SMS transport's intent for a row, as ``send_once`` writes it before the modem is asked."""
+    with open_store(db) as store:
+        key = outbox.get(store, outbox_id).idempotency_key
+        return store.begin_sent(
+            "1708", "BJN Jalan rusak", purpose=purpose, related_id=complaint_id, idempotency_key=key
+        )
+
+
+async def test_a_refused_complaint_goes_back_to_draft_and_is_sent_again(tmp_path):
+    db = tmp_path / "studio.sqlite3"
+    cid, (_file_row, http_row) = ready_complaint(db, ["file", "http"])
+    with open_store(db) as store:
+        outbox.mark_permanent_failure(
+            store, http_row, 'HTTP 422 from 127.0.0.1:8443: kategori "Jalan" tidak dikenal [b]x'
+        )
+    app, seen = make_app(db, transports=["file", "http"])
+    async with app.run_test(size=(160, 50)) as pilot:
+        screen = await open_complaints(pilot)
+        text = screen_text(app)
+        assert "server menolak aduan (HTTP 422)" in text  # the reason in Indonesian…
+        assert (
+            'teks asli: HTTP 422 from 127.0.0.1:8443: kategori "Jalan" tidak dikenal [b]x' in text
+        )  # …and inert
+        await pilot.press("d")
+        confirm = await dialog(pilot, ConfirmDialog)
+        assert f"Kembalikan aduan #{cid} ke draf?" in screen_text(app)
+        await pilot.press("n")  # asked first: no changes nothing
+        await back_to(pilot, ComplaintsScreen)
+        assert confirm is not app.screen and load(app.store, cid).status == "gagal_kirim"
+        await pilot.press("d")
+        await dialog(pilot, ConfirmDialog)
+        await pilot.press("y")
+        await back_to(pilot, ComplaintsScreen)
+        await wait_until(pilot, lambda: screen.form.editable)
+        c = load(app.store, cid)
+        assert (c.status, c.revision) == ("draft", 1)
+        assert [r.state for r in outbox_of(app.store, cid)] == ["dibatalkan", "dibatalkan"]
+        assert f"Aduan #{cid} kembali jadi draf. Perbaiki, lalu tandai siap kirim lagi (F5)." in [
+            s[0] for s in seen
+        ]
+        assert "dibatalkan" in screen_text(app)
+        screen.form.query_one("#f-kategori", Select).value = "Kesehatan"  # the fix
+        await pilot.press("f5")
+        await dialog(pilot, ComplaintReadyDialog)
+        await pilot.press("ctrl+s")
+        await back_to(pilot, ComplaintsScreen)
+        rows = outbox_of(app.store, cid)
+        assert [r.state for r in rows] == ["dibatalkan", "dibatalkan", "pending", "pending"]
+        assert load(app.store, cid).kategori == "Kesehatan"
+        await pilot.press("d")  # nothing sent yet: may go back again; once sent, refused
+        await dialog(pilot, ConfirmDialog)
+        await pilot.press("n")
+        await back_to(pilot, ComplaintsScreen)
+        with open_store(db) as store:
+            outbox.mark_sent(store, rows[2].id, {"package": "x"})
+        await pilot.press("d")
+        await dialog(pilot, ConfirmDialog)
+        await pilot.press("y")
+        await back_to(pilot, ComplaintsScreen)
+        await pilot.pause()
+        assert load(app.store, cid).status == "siap_kirim"
+        assert any(
+            "tidak bisa kembali ke draf: pengiriman Berkas (operator Kominfo) terkirim" in e
+            for e in errors(seen)
+        )
+
+
+async def test_f9_asks_before_resending_an_sms_that_may_have_gone(tmp_path):
+    db = tmp_path / "studio.sqlite3"
+    cid, (sms_row,) = ready_complaint(db, ["sms1708"])
+    begin_sms(db, sms_row, cid)  # the console stopped while the modem was sending it
+    with open_store(db) as store:
+        outbox.mark_permanent_failure(
+            store, sms_row, "sms_uncertain: the SMS to 1708 may already have gone: the console stopped"
+        )
+    app, seen = make_app(db)
+    async with app.run_test(size=(160, 50)) as pilot:
+        screen = await open_complaints(pilot)
+        text = screen_text(app)
+        assert "SMS mungkin sudah sampai ke LAPOR!" in text and "mungkin terkirim: periksa" in text
+        await pilot.press("f9")
+        await dialog(pilot, ConfirmDialog)
+        assert (
+            "SMS ini mungkin sudah sampai ke LAPOR! 1708. Periksa balasan LAPOR! atau lapor.go.id dulu. "
+            "Kirim ulang?"
+        ) in " ".join(screen_text(app).split())
+        await pilot.press("n")
+        await back_to(pilot, ComplaintsScreen)
+        assert outbox_of(app.store, cid)[0].state == "gagal_kirim"
+        assert app.store.sent_by_key(outbox.get(app.store, sms_row).idempotency_key).state == "sending"
+        await pilot.press("f9")
+        await dialog(pilot, ConfirmDialog)
+        await pilot.press("y")
+        await back_to(pilot, ComplaintsScreen)
+        await wait_until(pilot, lambda: outbox_of(app.store, cid)[0].state == "pending")
+        assert app.store.sent_by_key(outbox.get(app.store, sms_row).idempotency_key).state == "abandoned"
+        assert any(s[0] == "Dikirim ulang: SMS ke 1708 (LAPOR!)." for s in seen)
+        assert screen.form.complaint_id == cid
+
+
+async def test_f9_retries_only_the_highlighted_failed_row(tmp_path):
+    db = tmp_path / "studio.sqlite3"
+    cid, (file_row, sms_row, http_row) = ready_complaint(db, ["file", "sms1708", "http"])
+    with open_store(db) as store:
+        outbox.mark_sent(store, file_row, {"package": "x"})
+        outbox.mark_permanent_failure(
+            store, sms_row, "TransientError: the modem is not ready (absent); waits"
+        )
+        outbox.mark_permanent_failure(store, http_row, "HTTP 503 from 127.0.0.1:8443: sibuk")
+    app, seen = make_app(db, transports=["file", "sms1708", "http"])
+    async with app.run_test(size=(160, 50)) as pilot:
+        screen = await open_complaints(pilot)
+        text = screen_text(app)
+        assert "modem belum siap (absent)" in text
+        assert "server sedang bermasalah (HTTP 503)" in text
+        panel = screen.query_one(OutboxPanel)
+        panel.query_one("#outbox-table").move_cursor(row=0)  # the sent file row
+        await pilot.press("f9")
+        await pilot.pause()
+        assert any("Sorot baris yang gagal" in s[0] and s[1] == "warning" for s in seen)
+        assert [r.state for r in outbox_of(app.store, cid)] == ["sent", "gagal_kirim", "gagal_kirim"]
+        panel.query_one("#outbox-table").move_cursor(row=2)
+        await pilot.press("f9")
+        await wait_until(pilot, lambda: outbox_of(app.store, cid)[2].state == "pending")
+        assert [r.state for r in outbox_of(app.store, cid)] == ["sent", "gagal_kirim", "pending"]
+
+
+async def test_sms_delivery_file_only_and_a_skipped_reply_are_shown_as_they_are(tmp_path):
+    from drivers.gsm.pdu import encode_status_report
+
+    db = tmp_path / "studio.sqlite3"
+    file_only, (file_row,) = ready_complaint(db, ["file"], text="Lampu mati")
+    by_sms, (sms_row,) = ready_complaint(db, ["sms1708"], text="Jalan rusak")
+    with open_store(db) as store:
+        outbox.mark_sent(store, file_row, {"package": "exports/x"})
+        sent_id = begin_sms(db, sms_row, by_sms)
+        store.finish_sent(sent_id, [42])
+        outbox.mark_sent(store, sms_row, outbox.Receipt(None, {"sent_sms_id": sent_id, "references": [42]}))
+    app, _ = make_app(db)
+    async with app.run_test(size=(160, 50)) as pilot:
+        screen = await open_complaints(pilot)
+        listing = screen.query_one(ComplaintList)
+        lines = {cid: str(listing.get_option_at_index(i).prompt) for i, cid in enumerate(listing.ids)}
+        assert "Terkirim ke operator, menunggu no. lacak" in lines[file_only]
+        assert "Terkirim ke 1708, menunggu balasan LAPOR!" in lines[by_sms]
+        screen.select_complaint(by_sms)
+        await pilot.pause()
+        text = screen_text(app)
+        assert "terkirim ke 1708" in text and "menunggu laporan" in text
+        with open_store(db) as store:  # the network's delivery report arrives
+            pdu = encode_status_report("1708", 42, status=0)
+            store.store_status_report(decode(pdu), pdu)
+        await wait_until(pilot, lambda: "SMS 1708: laporan kirim sampai" in screen_text(app))
+        with open_store(db) as store:  # LAPOR! answered: the citizen's reply is skipped (no mobile)
+            outbox.mark_sent(store, sms_row, outbox.Receipt("1916449", {}))
+        with open_store(db) as store:
+            cur = store.conn.execute(
+                "INSERT INTO outbox (complaint_id, transport, idempotency_key, state, attempts, created_at) "
+                "VALUES (?, 'balasan', 'k-balasan', 'pending', 0, '2026-03-06T05:00:00+00:00')",
+                (by_sms,),
+            )
+            reply = cur.lastrowid
+        with open_store(db) as store:
+            outbox.mark_sent(store, reply, outbox.Receipt(None, {"skipped": "no_number"}))
+        await wait_until(
+            pilot, lambda: "Balasan: tidak dikirim: warga tak punya nomor HP" in screen_text(app)
+        )
+        assert "terkirim ke warga" not in screen_text(app)
+
+
+async def test_a_rahasia_complaint_is_not_offered_to_1708(tmp_path):
+    db = tmp_path / "studio.sqlite3"
+    (item,) = aired(db, "Guru memukul murid", rahasia=True)
+    with open_store(db) as store:
+        cid = draft_from_items(store, [item], station=STATION)
+    complete(db, cid)
+    app, _ = make_app(db, transports=["file", "sms1708", "http"])
+    async with app.run_test(size=(160, 50)) as pilot:
+        await open_complaints(pilot)
+        await pilot.press("f5")
+        ready = await dialog(pilot, ComplaintReadyDialog)
+        box = ready.query_one("#tr-sms1708", Checkbox)
+        assert box.disabled and not box.value
+        assert ready.chosen == ["file", "http"] and ready.fitted is None
+        assert "SMS 1708 tidak dipakai untuk aduan rahasia" in " ".join(screen_text(app).split())
+        await pilot.press("ctrl+s")
+        await back_to(pilot, ComplaintsScreen)
+        assert [r.transport for r in outbox_of(app.store, cid)] == ["file", "http"]
+
+
+async def test_an_anonim_complaint_says_why_its_recording_is_not_attached(tmp_path):
+    from studio_console.screening import Actor, ScreeningService
+    from studio_console.store import recordings as rec_store
+
+    db = tmp_path / "studio.sqlite3"
+    with open_store(db) as store:
+        store.start_show("SAPA BUPATI")
+        call_id = store.call_ringing(NUMBER)
+        path = tmp_path / "rec_call1.flac"
+        path.write_bytes(b"fLaC" + bytes(64))
+        rec_store.add(
+            store, str(path), started_at="2026-03-06T04:00:00+00:00", samplerate=48000, channels=1,
+            fmt="flac", call_id=call_id,
+        )  # fmt: skip
+        item = ScreeningService(store, Actor("producer", "Rina")).add_manual(
+            "Penelpon: jalan", call_id=call_id
+        )
+        cid = draft_from_items(store, [air(store, item)], station=STATION)
+    app, _ = make_app(db)
+    async with app.run_test(size=(160, 50)) as pilot:
+        screen = await open_complaints(pilot)
+        [box] = screen.form.query(".f-rec")
+        assert not box.value  # offered, not ticked
+        words = " ".join(screen_text(app).split())
+        assert "Aduan anonim: rekaman tidak dilampirkan otomatis" in words
+        screen.form.query_one("#f-anonim", Checkbox).value = False
+        await pilot.pause()
+        assert "Aduan anonim: rekaman" not in " ".join(screen_text(app).split())
+        assert load(app.store, cid).lampiran == ()
+
+
+async def test_screening_elsewhere_does_not_reload_the_complaint_lists(tmp_path):
+    """The lists (three queries per complaint) are re-read only when the complaint tables
+    move; a screening action elsewhere costs the few look-ups of the signature and the
+    complaint on show."""
+    from studio_console.screening import Actor, ScreeningService
+
+    db = tmp_path / "studio.sqlite3"
+    items = aired(db, *(f"Keluhan {i} tentang jalan" for i in range(12)))
+    with open_store(db) as store:
+        for item in items[:10]:
+            draft_from_items(store, [item], station=STATION)
+        fresh = sms(store, "SMS baru masuk")
+    app, _ = make_app(db)
+    async with app.run_test(size=(160, 50)) as pilot:
+        screen = await open_complaints(pilot)
+        statements: list[str] = []
+        app.store.conn.set_trace_callback(statements.append)
+        try:
+            with open_store(db) as other:  # the producer approves an SMS on another console
+                ScreeningService(other, Actor("producer", "Dewi")).move(fresh, "approved")
+            screen.refresh_data()
+            quiet = list(statements)
+            statements.clear()
+            with open_store(db) as other:  # a complaint is drafted: the lists follow
+                draft_from_items(other, [items[10]], station=STATION)
+            screen.refresh_data()
+            moved = list(statements)
+        finally:
+            app.store.conn.set_trace_callback(None)
+        assert len(quiet) <= 8, quiet
+        assert not any("FROM complaints ORDER BY id DESC" in q or "ORDER BY i.aired_at" in q for q in quiet)
+        assert len(moved) > 30  # every complaint of the list re-read
+        await wait_until(pilot, lambda: len(screen.query_one(ComplaintList).ids) == 11)

@@ -145,6 +145,7 @@ async def test_a_call_on_air_is_recorded_and_reaches_the_complaint_package(tmp_p
             producer = ScreeningService(store, Actor("producer", "Rina"))
             host = ScreeningService(store, Actor("host", "Mas Bayu"))
             item_id = producer.add_manual("Penelpon: jembatan Desa Sumberrejo retak", call_id=call_id)
+            producer.edit(item_id, anonim=False)  # named caller: the recording is attached by default
             producer.move(item_id, "approved")
             producer.move(item_id, "queued")
             host.move(item_id, "on_air")
@@ -239,6 +240,7 @@ def recorded_call_item(store: Store, folder: Path, name: str = "20261127-130000_
     producer = ScreeningService(store, Actor("producer", "Rina"))
     host = ScreeningService(store, Actor("host", "Mas Bayu"))
     item_id = producer.add_manual("Laporan lewat telepon", call_id=call_id)
+    producer.edit(item_id, anonim=False)  # the caller agreed to be named: the recording is attached
     for to, who in (("approved", producer), ("queued", producer), ("on_air", host), ("aired", host)):
         who.move(item_id, to)
     return item_id, rid, path
