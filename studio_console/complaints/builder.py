@@ -24,7 +24,7 @@ from typing import Any
 from studio_console.complaints.model import (
     CLASSIFICATIONS,
     JUDUL_MAX,
-    STATUSES,
+    TRACKED_STATUSES,
     Complaint,
     Lokasi,
     Pelapor,
@@ -499,8 +499,9 @@ def set_tracking(
         ComplaintError: unknown status, no such complaint, a different ID without
             ``replace``, or an ID of another complaint without ``force``.
     """
-    if status not in STATUSES:
-        raise ComplaintError(f"unknown status {status!r}; one of {', '.join(STATUSES)}")
+    if status not in TRACKED_STATUSES:
+        # draft / siap_kirim / gagal_kirim belong to the studio's own flow (reopen, mark_ready, retry).
+        raise ComplaintError(f"status {status!r} cannot be set by hand; one of {', '.join(TRACKED_STATUSES)}")
     tracking = (tracking_id or "").strip() or None
     now = _now(clock, store)
     with transaction(store.conn):

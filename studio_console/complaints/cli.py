@@ -24,7 +24,7 @@ from datetime import UTC, date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from studio_console.complaints.model import STATUSES
+from studio_console.complaints.model import STATUSES, TRACKED_STATUSES
 from studio_console.complaints.transports import MODEM_TRANSPORTS
 from studio_console.config import EXPORT_TRANSPORTS, Settings, default_config_path, load_settings
 
@@ -958,7 +958,9 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p = command("set-tracking", "record LAPOR!'s tracking ID and status by hand", _cmd_set_tracking)
     p.add_argument("id", type=int, help="complaint id")
     p.add_argument("tracking", help="the tracking ID")
-    p.add_argument("--status", choices=STATUSES, default="terkirim", help="new status (default terkirim)")
+    p.add_argument(
+        "--status", choices=TRACKED_STATUSES, default="terkirim", help="new status (default terkirim)"
+    )
     p.add_argument(
         "--replace", action="store_true", help="replace the complaint's tracking ID (the old one is audited)"
     )

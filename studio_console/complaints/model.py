@@ -52,16 +52,7 @@ STATUSES = (
 )
 # What a person may record once the complaint has left the studio (the tracking dialog, ``set-tracking``):
 # from ``terkirim`` on, and the side states; never ``draft``, ``siap_kirim`` or ``gagal_kirim``.
-TRACKED_STATUSES = (
-    "terkirim",
-    "diverifikasi",
-    "didisposisikan",
-    "ditindaklanjuti",
-    "selesai",
-    "ditunda",
-    "bukan_wewenang",
-    "diarsipkan",
-)
+TRACKED_STATUSES = tuple(s for s in STATUSES if s not in ("draft", "siap_kirim", "gagal_kirim"))
 DONE_STATUSES = frozenset({"selesai", "bukan_wewenang", "diarsipkan"})
 IN_PROCESS_STATUSES = frozenset({"ditindaklanjuti"})
 # LAPOR!'s deadlines in working days: verified and forwarded within 3, followed up within 5 more.

@@ -272,6 +272,14 @@ class ComplaintsScreen(Screen[None]):
         self.refresh_data(force=True)
         return True
 
+    def _shown_complaint(self) -> Any:
+        """The complaint in the form, or None after telling the producer to choose one."""
+        complaint = self.form.complaint
+        if complaint is None or complaint.id is None:
+            self.notify(self._t("complaints.no_complaint"), severity="warning", markup=False)
+            return None
+        return complaint
+
     def _refuse_not_draft(self, complaint: Complaint) -> bool:
         """Say that ``complaint`` is no longer a draft (and so not edited); True when it is not."""
         if complaint.status == "draft":
@@ -447,9 +455,8 @@ class ComplaintsScreen(Screen[None]):
 
     def action_save(self) -> bool:
         """Save the form's changes (kategori and instansi are checked against the lists)."""
-        complaint = self.form.complaint
-        if complaint is None or complaint.id is None:
-            self.notify(self._t("complaints.no_complaint"), severity="warning", markup=False)
+        complaint = self._shown_complaint()
+        if complaint is None:
             return False
         if self._refuse_not_draft(complaint):
             return False
@@ -486,9 +493,8 @@ class ComplaintsScreen(Screen[None]):
 
     def action_ready(self) -> None:
         """Check the complaint, then choose its transports and put it in the outbox."""
-        complaint = self.form.complaint
-        if complaint is None or complaint.id is None:
-            self.notify(self._t("complaints.no_complaint"), severity="warning", markup=False)
+        complaint = self._shown_complaint()
+        if complaint is None:
             return
         if self.form.dirty and not self.action_save():
             return
@@ -530,9 +536,8 @@ class ComplaintsScreen(Screen[None]):
 
     def action_tracking(self) -> None:
         """Record a tracking ID and status by hand."""
-        complaint = self.form.complaint
-        if complaint is None or complaint.id is None:
-            self.notify(self._t("complaints.no_complaint"), severity="warning", markup=False)
+        complaint = self._shown_complaint()
+        if complaint is None:
             return
         complaint = self._load(complaint.id) or complaint
         complaint_id = complaint.id
@@ -616,9 +621,8 @@ class ComplaintsScreen(Screen[None]):
 
     def action_reopen(self) -> None:
         """Take a refused (or not yet sent) complaint back to draft, after asking."""
-        complaint = self.form.complaint
-        if complaint is None or complaint.id is None:
-            self.notify(self._t("complaints.no_complaint"), severity="warning", markup=False)
+        complaint = self._shown_complaint()
+        if complaint is None:
             return
         complaint = self._load(complaint.id) or complaint
         complaint_id = complaint.id

@@ -296,8 +296,11 @@ def test_tracking_id_and_status_can_be_set_by_hand(store):
     set_tracking(store, cid, "LAPOR-123", "diverifikasi", actor="Operator")
     c = load(store, cid)
     assert (c.tracking_id, c.status) == ("LAPOR-123", "diverifikasi")
-    with pytest.raises(ComplaintError, match="unknown status"):
+    with pytest.raises(ComplaintError, match="cannot be set by hand"):
         set_tracking(store, cid, "X", "hilang")
+    for studio_state in ("draft", "siap_kirim", "gagal_kirim"):  # the studio's own flow, not a person's
+        with pytest.raises(ComplaintError, match="cannot be set by hand"):
+            set_tracking(store, cid, None, studio_state)
 
 
 def test_working_days_skip_weekends():
