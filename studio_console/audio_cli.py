@@ -56,6 +56,53 @@ def _cmd_devices(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
     return code
 
 
+def _cmd_recordings(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
+    from studio_console.audio import AudioService
+    from studio_console.i18n import Translator
+    from studio_console.store import Store
+    from studio_console.store import recordings as rec_store
+    from studio_console.text import one_line
+
+    settings = _settings(args)
+    if getattr(args, "db", None):
+        settings = settings.with_overrides(db=args.db)
+    t = Translator(settings.studio.language)
+    db_path = settings.resolve(settings.database.path)
+    if not db_path.exists():
+        print(t("audio.cli.no_database", path=str(db_path)), file=out)
+        return 2
+    with Store(db_path) as store:
+        rows = rec_store.live(store)
+    for r in rows:
+        where = f"call {r.call_id}" if r.call_id is not None else one_line(r.label or "-", 30)
+        held = t("audio.cli.attached", count=r.complaints) if r.attached else "-"
+        print(
+            f"  #{r.id:<5} {r.started_at[:19]}  {r.seconds:7.1f} s  {r.bytes / 1e6:7.1f} MB  "
+            f"{where:<14} {held:<16} {one_line(r.path, 200)}",
+            file=out,
+        )
+    kept = AudioService(settings, db_path=db_path).retention()
+    assert kept is not None
+    limit = t("audio.cli.no_limit") if not kept.limit_bytes else f"{kept.limit_bytes / 1e6:.0f} MB"
+    print(
+        t(
+            "audio.cli.retention",
+            count=kept.count,
+            used=f"{kept.bytes / 1e6:.1f} MB",
+            limit=limit,
+            attached=kept.attached_count,
+            attached_used=f"{kept.attached_bytes / 1e6:.1f} MB",
+            oldest=(kept.oldest_started_at or "-")[:19],
+            removed=kept.removed_total,
+        ),
+        file=out,
+    )
+    if kept.over_limit:
+        print(t("audio.cli.over_limit"), file=out)
+        return 1
+    return 0
+
+
 def _cmd_test(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
     from studio_console.audio import AudioService
     from studio_console.i18n import Translator
@@ -116,6 +163,12 @@ def add_parser(sub: Any) -> None:
     )
     devices.add_argument("--config", type=Path, help="config file (default ./config.toml)")
     devices.set_defaults(func=_cmd_devices)
+    kept = inner.add_parser(
+        "recordings", help="the recordings kept on disk, which complaints hold them, and the retention"
+    )
+    kept.add_argument("--config", type=Path, help="config file (default ./config.toml)")
+    kept.add_argument("--db", help="database file (overrides database.path)")
+    kept.set_defaults(func=_cmd_recordings)
     test = inner.add_parser("test", help="play a cue on the cue device and show the line-in level")
     test.add_argument("--config", type=Path, help="config file (default ./config.toml)")
     test.add_argument("--seconds", type=float, default=3.0, help="how long to show the level")

@@ -159,4 +159,21 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "No signal on the line input: check the cable and audio.line_device.",
     },
     "audio.cli.ok": {"id": "Uji suara selesai.", "en": "Sound test done."},
+    "audio.cli.no_database": {
+        "id": "Tidak ada basis data di {path}.",
+        "en": "No database at {path}.",
+    },
+    "audio.cli.attached": {"id": "lampiran {count} aduan", "en": "in {count} complaint(s)"},
+    "audio.cli.no_limit": {"id": "tanpa batas", "en": "no limit"},
+    "audio.cli.retention": {
+        "id": "{count} rekaman, {used} dari {limit} ({attached} jadi lampiran aduan, {attached_used}); "
+        "tertua {oldest}; {removed} sudah dihapus (yang tertua dan bukan lampiran dihapus dulu).",
+        "en": "{count} recordings, {used} of {limit} ({attached} attached to complaints, {attached_used}); "
+        "oldest {oldest}; {removed} removed so far (the oldest not attached go first).",
+    },
+    "audio.cli.over_limit": {
+        "id": "Rekaman lampiran aduan saja sudah melebihi batas: naikkan audio.max_disk_mb atau arsipkan.",
+        "en": "Recordings attached to complaints alone exceed the limit: "
+        "raise audio.max_disk_mb or archive them.",
+    },
 }

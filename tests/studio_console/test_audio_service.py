@@ -217,3 +217,24 @@ def test_a_missing_device_is_a_status_naming_the_setting(tmp_path):
         assert service.cue("sms_approved") is False and service.meter() is None
     finally:
         service.close()
+
+
+def test_audio_recordings_lists_what_is_kept_and_states_the_retention(tmp_path, capsys):
+    from studio_console.cli import main
+
+    db = tmp_path / "studio.sqlite3"
+    folder = tmp_path / "rec"
+    folder.mkdir()
+    with Store(db) as store:
+        ids = [add_file(store, folder, m, 400_000, call_id=None) for m in range(3)]
+        rec_store.attach(store, ids[0], new_complaint(store))
+    config = tmp_path / "config.toml"
+    config.write_text('[studio]\nlanguage = "en"\n[audio]\nmax_disk_mb = 1\n', encoding="utf-8")
+    AudioService(load_settings(config), db_path=db).enforce_disk_limit()
+    assert main(["audio", "recordings", "--config", str(config), "--db", str(db)]) == 0
+    out = capsys.readouterr().out
+    assert f"#{ids[0]}" in out and "in 1 complaint(s)" in out and f"#{ids[2]}" in out
+    assert f"#{ids[1]} " not in out  # removed by the limit: no longer listed
+    assert "2 recordings, 0.8 MB of 1 MB (1 attached to complaints, 0.4 MB)" in out
+    assert "1 removed so far" in out
+    assert main(["audio", "recordings", "--config", str(config), "--db", str(tmp_path / "none.db")]) == 2
