@@ -22,7 +22,8 @@ def _settings(args: argparse.Namespace) -> Any:
     return settings_of(args)
 
 
-def _cmd_devices(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
+def _cmd_devices(args: argparse.Namespace, out: TextIO | None = None) -> int:
+    out = out or sys.stdout  # looked up now: a test may have replaced it
     from drivers.audio.devices import list_devices, match_device
     from drivers.audio.errors import AudioError
     from studio_console.audio import describe_error
@@ -56,7 +57,8 @@ def _cmd_devices(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
     return code
 
 
-def _cmd_recordings(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
+def _cmd_recordings(args: argparse.Namespace, out: TextIO | None = None) -> int:
+    out = out or sys.stdout  # looked up now: a test may have replaced it
     from studio_console.audio import AudioService
     from studio_console.i18n import Translator
     from studio_console.store import Store
@@ -103,7 +105,8 @@ def _cmd_recordings(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
     return 0
 
 
-def _cmd_test(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
+def _cmd_test(args: argparse.Namespace, out: TextIO | None = None) -> int:
+    out = out or sys.stdout  # looked up now: a test may have replaced it
     from studio_console.audio import AudioService
     from studio_console.i18n import Translator
 

@@ -314,7 +314,9 @@ class LaporReplyMatcher:
     def _waiting(self, store: Store, received: datetime) -> list[int]:
         """The complaints whose SMS to LAPOR! may be the one this reply answers, oldest first
         (see the module docstring)."""
-        intents = [i for i in awaiting_reply(store, received, number=self.number) if i.state == "sent"]
+        # A 'sending' intent counts too: the modem took it and LAPOR! can answer before the
+        # transport has recorded the send (and a reply to one cut short shows that it went).
+        intents = awaiting_reply(store, received, number=self.number)
         if not intents:
             return []
         # no ID, or the ID a transport's receipt gave (the last one filed, by the system)

@@ -202,13 +202,23 @@ def test_a_repeated_reply_files_its_id_once(store, clock):
     assert item_state(store, again) == "rejected"
 
 
-def test_complaints_already_tracked_or_sent_elsewhere_are_not_candidates(store, clock):
-    tracked, by_hand = ready(store), ready(store, "Lampu mati")
+def test_a_complaint_tracked_by_hand_is_not_a_candidate(store, clock):
+    tracked = ready(store)
     sent_to_lapor(store, tracked, 1)
     store.conn.execute("UPDATE complaints SET tracking_id = '555555' WHERE id = ?", (tracked,))
-    store.begin_sent("1708", "x", purpose="lapor", related_id=by_hand, idempotency_key="uncertain")
     clock.advance(10)
     assert LaporReplyMatcher().match(store, receive(store, REPLY.format(n=1916449))) is None
+    assert load(store, tracked).tracking_id == "555555"
+
+
+def test_a_reply_can_beat_the_record_of_its_send(store, clock):
+    # The modem took the SMS and LAPOR! answered before the transport recorded the send
+    # (the intent is still 'sending'): the reply is its answer, and shows that it went.
+    in_flight = ready(store, "Lampu mati")
+    store.begin_sent("1708", "x", purpose="lapor", related_id=in_flight, idempotency_key="in-flight")
+    clock.advance(2)
+    assert LaporReplyMatcher().match(store, receive(store, REPLY.format(n=1916449))) == in_flight
+    assert load(store, in_flight).tracking_id == "1916449"
 
 
 def test_the_pattern_and_number_come_from_the_settings(store, clock):
