@@ -12,16 +12,16 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Static, TextArea
 
 from studio_console.text import display_safe, one_line
 from studio_console.ui.bindings import localize_bindings
+from studio_console.ui.dialogs.base import SaveCancelDialog
 
 __all__ = ["CallNotes"]
 
 
-class CallNotes(ModalScreen[str | None]):
+class CallNotes(SaveCancelDialog[str | None]):
     """Edit a call's notes (or a summary prefilled from them).
 
     Args:
@@ -80,7 +80,3 @@ class CallNotes(ModalScreen[str | None]):
     def action_save(self) -> None:
         """Close with the text typed."""
         self.dismiss(self.query_one(TextArea).text)
-
-    def action_cancel(self) -> None:
-        """Close without saving."""
-        self.dismiss(None)

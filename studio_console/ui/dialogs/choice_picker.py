@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from studio_console.text import one_line
 from studio_console.ui.bindings import localize_bindings
+from studio_console.ui.dialogs.base import FilterPickerDialog
 
 __all__ = ["ChoicePicker"]
 
@@ -20,7 +18,7 @@ CLEAR = "\x00clear"
 FREE = "\x00free"
 
 
-class ChoicePicker(ModalScreen[str | None]):
+class ChoicePicker(FilterPickerDialog[str | None]):
     """Type to filter the list; Enter takes the highlighted entry.
 
     Dismisses with the chosen text, ``""`` for "clear the field", or None when
@@ -41,11 +39,6 @@ class ChoicePicker(ModalScreen[str | None]):
     ChoicePicker #title { text-style: bold; margin-bottom: 1; }
     ChoicePicker OptionList { height: 1fr; }
     """
-    BINDINGS = [
-        Binding("escape", "cancel", "cancel", id="producer.dialog.cancel"),
-        Binding("down", "move(1)", "down", id="producer.dialog.down", show=False),
-        Binding("up", "move(-1)", "up", id="producer.dialog.up", show=False),
-    ]
 
     def __init__(
         self,
@@ -103,22 +96,6 @@ class ChoicePicker(ModalScreen[str | None]):
             )
             options.highlighted = ids.index(wanted) if wanted in ids else 0
 
-    @on(Input.Changed, "#filter")
-    def _filter_changed(self, event: Input.Changed) -> None:
-        if event.value != self._typed:
-            self._fill(event.value)
-
-    def action_move(self, step: int) -> None:
-        """Move the highlight in the list (the cursor stays in the filter)."""
-        options = self.query_one("#choices", OptionList)
-        if options.option_count:
-            current = options.highlighted if options.highlighted is not None else -step
-            options.highlighted = max(0, min(options.option_count - 1, current + step))
-
-    def action_cancel(self) -> None:
-        """Close without a result."""
-        self.dismiss(None)
-
     def _choose(self, option_id: str | None) -> None:
         if option_id == CLEAR:
             self.dismiss("")
@@ -126,13 +103,3 @@ class ChoicePicker(ModalScreen[str | None]):
             self.dismiss(self.query_one("#filter", Input).value.strip())
         elif option_id and option_id.startswith("choice:"):
             self.dismiss(self._choices[int(option_id.split(":", 1)[1])])
-
-    @on(Input.Submitted, "#filter")
-    def _submitted(self) -> None:
-        options = self.query_one("#choices", OptionList)
-        if options.highlighted is not None:
-            self._choose(options.get_option_at_index(options.highlighted).id)
-
-    @on(OptionList.OptionSelected, "#choices")
-    def _selected(self, event: OptionList.OptionSelected) -> None:
-        self._choose(event.option.id)

@@ -3,23 +3,21 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from studio_console.places import Place, Places, load_places
 from studio_console.ui.bindings import localize_bindings
+from studio_console.ui.dialogs.base import FilterPickerDialog
 
 __all__ = ["DesaPicker"]
 
 MAX_RESULTS = 50
 
 
-class DesaPicker(ModalScreen[Place | None]):
+class DesaPicker(FilterPickerDialog[Place | None]):
     """Type a desa (or kecamatan) name; each result shows its kecamatan and code.
 
     Desa names repeat across kecamatan (Pejok is in Kedungadem and in
@@ -41,11 +39,6 @@ class DesaPicker(ModalScreen[Place | None]):
     DesaPicker #count { color: $text-muted; }
     DesaPicker OptionList { height: 1fr; }
     """
-    BINDINGS = [
-        Binding("escape", "cancel", "cancel", id="producer.dialog.cancel"),
-        Binding("down", "move(1)", "down", id="producer.dialog.down", show=False),
-        Binding("up", "move(-1)", "up", id="producer.dialog.up", show=False),
-    ]
 
     def __init__(self, query: str = "", *, current: str | None = None, places: Places | None = None) -> None:
         super().__init__()
@@ -100,33 +93,7 @@ class DesaPicker(ModalScreen[Place | None]):
         text.append(f"  {p.desa_code}", "dim")
         return text
 
-    @on(Input.Changed, "#filter")
-    def _filter_changed(self, event: Input.Changed) -> None:
-        if event.value != self._typed:
-            self._fill(event.value)
-
-    def action_move(self, step: int) -> None:
-        """Move the highlight in the results (the cursor stays in the filter)."""
-        options = self.query_one("#results", OptionList)
-        if options.option_count:
-            current = options.highlighted if options.highlighted is not None else -step
-            options.highlighted = max(0, min(options.option_count - 1, current + step))
-
-    def action_cancel(self) -> None:
-        """Close without a result."""
-        self.dismiss(None)
-
     def _choose(self, code: str | None) -> None:
         place = self._places.desa(code)
         if place is not None:
             self.dismiss(place)
-
-    @on(Input.Submitted, "#filter")
-    def _submitted(self) -> None:
-        options = self.query_one("#results", OptionList)
-        if options.highlighted is not None:
-            self._choose(options.get_option_at_index(options.highlighted).id)
-
-    @on(OptionList.OptionSelected, "#results")
-    def _selected(self, event: OptionList.OptionSelected) -> None:
-        self._choose(event.option.id)
