@@ -15,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from studio_console.complaints.lapor_reply import LaporReplyMatcher
 from studio_console.complaints.outbox import OutboxWorker
 from studio_console.complaints.transports import build_transports
 from studio_console.complaints.transports.citizen_reply import after_sent_hook, start_hook
@@ -62,16 +63,10 @@ class StudioServices:
             flood_max_messages=ingest.flood_max_messages,
             flood_window=ingest.flood_window,
             clock=clock,
-            **self._reply_hook(),
+            lapor_reply=LaporReplyMatcher.from_settings(settings.export),  # its reply SMS, matched as stored
         )
         self.worker: OutboxWorker | None = None
         self.transport_errors: dict[str, str] = {}
-
-    def _reply_hook(self) -> dict[str, Any]:
-        """LAPOR!'s reply SMS is matched back to its complaint as it is stored."""
-        from studio_console.complaints.lapor_reply import LaporReplyMatcher
-
-        return {"lapor_reply": LaporReplyMatcher.from_settings(self.settings.export)}
 
     @property
     def modem(self) -> Any:

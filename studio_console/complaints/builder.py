@@ -43,9 +43,11 @@ __all__ = [
     "check_choices",
     "draft_from_items",
     "idempotency_key",
+    "item_ids",
     "load",
     "mark_ready",
     "merge",
+    "queue_outbox",
     "recording_candidates",
     "reopen",
     "set_tracking",
@@ -383,6 +385,31 @@ def idempotency_key(complaint: Complaint, transport: str) -> str:
     return f"{complaint.id}-{transport}-{hashlib.sha256(seed.encode()).hexdigest()[:20]}"
 
 
+def queue_outbox(
+    store: Store, complaint_id: int, transport: str, key: str, at: str, role: str, actor: str | None
+) -> int:
+    """Insert a pending outbox row due at ``at`` and audit it, inside the caller's transaction;
+    returns the row's id."""
+    cur = store.conn.execute(
+        "INSERT INTO outbox (complaint_id, transport, idempotency_key, state, attempts, "
+        "next_attempt_at, created_at) VALUES (?, ?, ?, 'pending', 0, ?, ?)",
+        (complaint_id, transport, key, at, at),
+    )
+    outbox_id = int(cur.lastrowid)
+    store.audit(
+        role,
+        actor,
+        "outbox",
+        outbox_id,
+        "queued",
+        None,
+        "pending",
+        f"complaint {complaint_id} via {transport}",
+        at,
+    )
+    return outbox_id
+
+
 def mark_ready(
     store: Store,
     complaint_id: int,
@@ -441,25 +468,10 @@ def mark_ready(
             ", ".join(names),
             now,
         )
-        outbox_ids = []
-        for name in names:
-            cur = conn.execute(
-                "INSERT INTO outbox (complaint_id, transport, idempotency_key, state, attempts, "
-                "next_attempt_at, created_at) VALUES (?, ?, ?, 'pending', 0, ?, ?)",
-                (complaint_id, name, idempotency_key(complaint, name), now, now),
-            )
-            outbox_ids.append(int(cur.lastrowid))
-            store.audit(
-                "producer",
-                actor,
-                "outbox",
-                outbox_ids[-1],
-                "queued",
-                None,
-                "pending",
-                f"complaint {complaint_id} via {name}",
-                now,
-            )
+        outbox_ids = [
+            queue_outbox(store, complaint_id, name, idempotency_key(complaint, name), now, "producer", actor)
+            for name in names
+        ]
     return outbox_ids
 
 

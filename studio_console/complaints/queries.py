@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from studio_console.complaints.builder import ITEM_SOURCES, load
+from studio_console.complaints.builder import ITEM_SOURCES, item_ids, load
 from studio_console.complaints.model import Complaint, missing_fields, review_colour
 from studio_console.store import Store
 
@@ -136,12 +136,7 @@ def _summary(store: Store, complaint: Complaint, today: date) -> ComplaintSummar
             complaint.status, since_date(min(sent) if sent else complaint.updated_at, fallback), today
         )
     )
-    items = tuple(
-        r[0]
-        for r in store.conn.execute(
-            "SELECT item_id FROM complaint_items WHERE complaint_id = ? ORDER BY item_id", (complaint.id,)
-        )
-    )
+    items = tuple(item_ids(store, complaint.id))
     return ComplaintSummary(
         id=complaint.id,
         status=complaint.status,

@@ -29,7 +29,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from studio_console.complaints.builder import ComplaintError, idempotency_key, load
+from studio_console.complaints.builder import ComplaintError, idempotency_key, load, queue_outbox
 from studio_console.complaints.outbox import PermanentError, Receipt, parse_time
 from studio_console.complaints.transports.sms1708 import FittedSms, SmsModem, fit_text, send_once
 from studio_console.phone import parse_number
@@ -177,24 +177,7 @@ def queue_in_transaction(
     ).fetchone():
         return None
     at = (clock or store.clock)().astimezone(UTC).isoformat(timespec="microseconds")
-    cur = store.conn.execute(
-        "INSERT INTO outbox (complaint_id, transport, idempotency_key, state, attempts, "
-        "next_attempt_at, created_at) VALUES (?, ?, ?, 'pending', 0, ?, ?)",
-        (complaint_id, NAME, key, at, at),
-    )
-    outbox_id = int(cur.lastrowid)
-    store.audit(
-        "system",
-        None,
-        "outbox",
-        outbox_id,
-        "queued",
-        None,
-        "pending",
-        f"complaint {complaint_id} via {NAME}",
-        at,
-    )
-    return outbox_id
+    return queue_outbox(store, complaint_id, NAME, key, at, "system", None)
 
 
 def queue_citizen_reply(
