@@ -9,6 +9,7 @@ for each other instead of failing with "database is locked"; writes start with
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -101,7 +102,7 @@ def open_database(path: str | Path, *, durable: bool = False, migrate_to: int | 
     try:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         if not readonly:
-            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            mode = _enable_wal(conn)
             if mode.lower() != "wal":
                 raise StoreError(f"{path}: cannot use WAL mode (got {mode}); is it on a network "
                                  "file system?")
@@ -113,6 +114,20 @@ def open_database(path: str | Path, *, durable: bool = False, migrate_to: int | 
         conn.close()
         raise StoreError(f"{path}: {exc}") from None
     return sqlite_utils.Database(conn)
+
+
+def _enable_wal(conn: sqlite3.Connection) -> str:
+    """``PRAGMA journal_mode = WAL``; returns the mode. Switching a brand-new file needs an
+    exclusive lock and SQLite answers "database is locked" at once, without its busy
+    handler, when another connection opens the file at that moment: try again briefly."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            return str(conn.execute("PRAGMA journal_mode = WAL").fetchone()[0])
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
 
 
 class ChangeWatcher:
